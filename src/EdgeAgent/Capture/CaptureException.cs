@@ -1,0 +1,22 @@
+namespace EdgeAnpr.Agent.Capture;
+
+/// <summary>A camera source that cannot be read; the message names the source and the problem in one line.</summary>
+public sealed class CaptureException : Exception
+{
+    public CaptureException(string message)
+        : base(message)
+    {
+    }
+
+    public CaptureException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+
+    public CaptureException()
+    {
+    }
+
+    /// <summary>True when retrying cannot help (a missing file, not a video, a bad scheme).</summary>
+    public bool IsPermanent { get; init; }
+}

@@ -1,0 +1,20 @@
+namespace EdgeAnpr.Agent.Capture;
+
+public enum CaptureState
+{
+    Starting,
+    Running,
+    Retrying,
+    Ended,
+    Failed,
+}
+
+/// <summary>A snapshot of capture for status lines, the heartbeat and <c>doctor</c>.</summary>
+public sealed record CaptureStatus(
+    CaptureState State,
+    string? Problem,
+    FrameFormat? Format,
+    long Frames,
+    long Dropped,
+    int Restarts,
+    long? LastFrameTimestamp);

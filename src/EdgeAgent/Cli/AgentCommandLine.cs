@@ -1,0 +1,41 @@
+using System.CommandLine;
+
+namespace EdgeAnpr.Agent.Cli;
+
+/// <summary>The <c>edge-anpr</c> command: the service and the technician's tools in one executable.</summary>
+internal static class AgentCommandLine
+{
+    public static Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        var console = new CliConsole(output ?? Console.Out, error ?? Console.Error);
+        var root = new RootCommand("EdgeAnpr: reads number plates beside a roadside camera and reports watchlist hits.")
+        {
+            RunCommand.Create(console),
+            ReplayCommand.Create(console),
+            DoctorCommand.Create(console),
+            ConfigCommand.Create(console),
+        };
+
+        var invocation = new InvocationConfiguration
+        {
+            Output = console.Out,
+            Error = console.Error,
+
+            // The host handles SIGTERM/SIGINT itself and stops within its own timeout; the parser's
+            // handler would end the process before ffmpeg children are reaped.
+            ProcessTerminationTimeout = null,
+        };
+        return root.Parse(args).InvokeAsync(invocation);
+    }
+}
+
+/// <summary>Where a command writes: results to <see cref="Out"/>, problems to <see cref="Error"/>.</summary>
+internal sealed record CliConsole(TextWriter Out, TextWriter Error)
+{
+    /// <summary>Writes one problem line, prefixed with the program name, and returns the exit code.</summary>
+    public int Fail(int exitCode, string problem)
+    {
+        Error.WriteLine($"edge-anpr: {problem}");
+        return exitCode;
+    }
+}

@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+
+namespace EdgeAnpr.Agent.Cli;
+
+/// <summary>Source-generated JSON for what the CLI prints: camelCase, no reflection.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(ReplaySummary))]
+[JsonSerializable(typeof(DoctorReport))]
+internal sealed partial class CliJson : JsonSerializerContext;

@@ -1,0 +1,48 @@
+using EdgeAnpr.Agent.Capture;
+using EdgeAnpr.Agent.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace EdgeAnpr.Agent.Cli;
+
+/// <summary>Loads and checks a configuration before anything is opened, so a typo stops start-up with the key's name.</summary>
+internal static class ValidatedConfiguration
+{
+    /// <summary>The configuration, or null after printing each problem on its own line.</summary>
+    public static IConfigurationRoot? Load(
+        CliConsole console,
+        string? path,
+        IEnumerable<KeyValuePair<string, string?>>? overrides = null,
+        IEnumerable<KeyValuePair<string, string?>>? defaults = null)
+    {
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = AgentConfiguration.Load(path, overrides, defaults);
+        }
+        catch (ConfigurationException ex)
+        {
+            console.Fail(0, ex.Message);
+            return null;
+        }
+
+        var problems = ConfigurationValidator.Validate(configuration).ToList();
+        if (problems.Count == 0)
+        {
+            try
+            {
+                CameraSource.Parse(configuration[$"{CameraOptions.SectionName}:{nameof(CameraOptions.Source)}"] ?? "");
+            }
+            catch (CaptureException ex)
+            {
+                problems.Add($"Camera:Source: {ex.Message}");
+            }
+        }
+
+        foreach (var problem in problems)
+        {
+            console.Fail(0, problem);
+        }
+
+        return problems.Count == 0 ? configuration : null;
+    }
+}

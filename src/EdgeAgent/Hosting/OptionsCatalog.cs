@@ -1,0 +1,34 @@
+using EdgeAnpr.Agent.Capture;
+using EdgeAnpr.Agent.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EdgeAnpr.Agent.Hosting;
+
+/// <summary>
+/// Every configuration section the agent understands. The unknown-key check, <c>config check</c> and the
+/// host all read this one list, so a section cannot be bound without also being checked.
+/// </summary>
+internal static class OptionsCatalog
+{
+    /// <summary>Sections owned by the framework, passed through unchecked.</summary>
+    public static readonly IReadOnlySet<string> FrameworkSections = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Logging" };
+
+    public static IReadOnlyList<OptionsEntry> Entries { get; } =
+    [
+        new OptionsEntry<SiteOptions, SiteOptionsValidator>(SiteOptions.SectionName),
+        new OptionsEntry<CameraOptions, CameraOptionsValidator>(CameraOptions.SectionName),
+        new OptionsEntry<CaptureOptions, CaptureOptionsValidator>(CaptureOptions.SectionName),
+        new OptionsEntry<StorageOptions, StorageOptionsValidator>(StorageOptions.SectionName),
+    ];
+
+    public static IServiceCollection AddAgentOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        foreach (var entry in Entries)
+        {
+            entry.Register(services, configuration);
+        }
+
+        return services;
+    }
+}

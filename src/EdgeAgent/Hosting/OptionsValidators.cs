@@ -1,0 +1,18 @@
+using EdgeAnpr.Agent.Capture;
+using EdgeAnpr.Agent.Storage;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAnpr.Agent.Hosting;
+
+// Source-generated validators (no reflection at start-up); each checks the DataAnnotations of its options class.
+[OptionsValidator]
+internal sealed partial class SiteOptionsValidator : IValidateOptions<SiteOptions>;
+
+[OptionsValidator]
+internal sealed partial class CameraOptionsValidator : IValidateOptions<CameraOptions>;
+
+[OptionsValidator]
+internal sealed partial class CaptureOptionsValidator : IValidateOptions<CaptureOptions>;
+
+[OptionsValidator]
+internal sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>;
