@@ -104,13 +104,20 @@ def quantize_weights(model):
 
 
 def constants_to_initializers(model):
-    """Turn Constant nodes into initialisers (cleaner graph, same semantics)."""
+    """Turn Constant nodes, and Identity nodes over initialisers (torch shares equal
+    tensors that way), into initialisers: cleaner graph, same semantics."""
     g = model.graph
+    inits = {i.name: i for i in g.initializer}
     keep = []
     for n in g.node:
         if n.op_type == "Constant" and n.attribute[0].name == "value":
             t = onnx.TensorProto()
             t.CopyFrom(n.attribute[0].t)
+            t.name = n.output[0]
+            g.initializer.append(t)
+        elif n.op_type == "Identity" and n.input[0] in inits:
+            t = onnx.TensorProto()
+            t.CopyFrom(inits[n.input[0]])
             t.name = n.output[0]
             g.initializer.append(t)
         else:

@@ -38,8 +38,8 @@ class OrtSession:
         hello, _ = self._recv()
         if "error" in hello:
             raise RuntimeError(hello["error"])
-        self.input_names = hello["inputs"]
-        self.output_names = hello["outputs"]
+        self.input_names = hello["inputNames"]
+        self.output_names = hello["outputNames"]
 
     def _read(self, n):
         b = self.p.stdout.read(n)

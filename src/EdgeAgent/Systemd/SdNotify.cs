@@ -13,8 +13,10 @@ public sealed class SdNotify : IDisposable
     private readonly Socket _socket;
     private readonly UnixDomainSocketEndPoint _endPoint;
 
-    private SdNotify(string address)
+    /// <summary>A notifier for an explicit socket address (a path, or '@name' for the abstract namespace).</summary>
+    public SdNotify(string address)
     {
+        ArgumentException.ThrowIfNullOrEmpty(address);
         _socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         _endPoint = new UnixDomainSocketEndPoint(address[0] == '@' ? "\0" + address[1..] : address);
     }

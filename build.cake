@@ -1,0 +1,620 @@
+// EdgeAnpr build. Run through ./build.sh, e.g. `./build.sh --target=Test`.
+//
+// Public targets (each is a few private "__" steps, in the order they run):
+//   Setup    Debian packages and ONNX Runtime native libraries; idempotent, offline on a second run
+//   Build    (Setup) the solution in Release, and a runnable CLI at artifacts/bin/edge-anpr
+//   Test     (Build) every test project; ends with the line "N passed, N failed[, N skipped]"
+//   Demo     (Build) replays samples/<clip> through the CLI with its default configuration
+//   Publish  (Setup) portable framework-dependent build + self-contained linux-x64 build
+//   Bench    (Build) the benchmark program's tables
+//   Train    (Setup) installs the training packages and runs the model training scripts
+
+using System.Xml.Linq;
+
+//////////////////////////////////////////////////////////////////////
+// DEBIAN PACKAGES: the one list. Setup installs what is missing.
+//////////////////////////////////////////////////////////////////////
+
+var debianPackages = new[]
+{
+    // The service: ffmpeg decodes the camera (child process writing raw frames to a pipe),
+    // libmosquitto1 is the MQTT client (P/Invoke), sqlite3 is the shell technicians use on
+    // the watchlist and outbox files.
+    "ffmpeg", "libmosquitto1", "sqlite3",
+
+    // Tests: a real mosquitto broker on 127.0.0.1.
+    "mosquitto",
+
+    // RTSP capture tests: ffmpeg cannot serve RTSP, so GStreamer's RTSP server does, run by
+    // /usr/bin/python3 through PyGObject; x264enc is in -ugly, the rest decode and mux.
+    "gstreamer1.0-rtsp", "gir1.2-gst-rtsp-server-1.0", "python3-gi",
+    "gstreamer1.0-plugins-base", "gstreamer1.0-plugins-good", "gstreamer1.0-plugins-ugly",
+    "gstreamer1.0-plugins-bad", "gstreamer1.0-libav",
+
+    // Tesseract: the OCR baseline the plate reader is compared with (Latin and Persian plates).
+    "tesseract-ocr", "tesseract-ocr-eng", "tesseract-ocr-fas",
+
+    // Test fixture generation: small ONNX graphs written by /usr/bin/python3.
+    "python3-onnx",
+
+    // Synthetic plate renderer (tests, sample clips, training): Persian, Latin and Cyrillic glyphs.
+    "fonts-farsiweb", "fonts-noto-core", "fonts-dejavu-core",
+
+    // Setup itself: `npm pack` fetches ONNX Runtime (see below).
+    "nodejs",
+};
+
+// Debian's nodejs comes without npm; NodeSource's nodejs carries its own. Ask for the Debian
+// package only when there is no npm on PATH.
+const string NpmPackage = "npm";
+
+// Train only: Debian's PyTorch 1.13 and friends; without libopenblas0-pthread matrix work is 40x slower.
+var trainingPackages = new[]
+{
+    "python3-torch", "python3-onnx", "python3-opencv", "python3-numpy", "python3-pil", "libopenblas0-pthread",
+};
+
+//////////////////////////////////////////////////////////////////////
+// ARGUMENTS AND PATHS
+//////////////////////////////////////////////////////////////////////
+
+var target = Argument("target", "Build");
+var configuration = Argument("configuration", "Release");
+var clip = Argument("clip", "samples/test-pattern.mp4");
+var benchArguments = Argument("bench", "all");
+
+var solution = File("./EdgeAnpr.sln");
+var agentProject = File("./src/EdgeAgent/EdgeAgent.csproj");
+var benchProject = File("./tests/EdgeAgent.Bench/EdgeAgent.Bench.csproj");
+var artifacts = Directory("./artifacts");
+var cacheDir = artifacts + Directory("cache");
+var nativeDir = artifacts + Directory("native");
+var binDir = artifacts + Directory("bin");
+var testResultsDir = artifacts + Directory("test-results");
+var portableDir = artifacts + Directory("publish/portable");
+var selfContainedDir = artifacts + Directory("publish/linux-x64");
+var cli = binDir + File("edge-anpr");
+
+// ONNX Runtime is not on the NuGet source here; the npm package carries the native library for
+// each architecture at bin/napi-v6/linux/<arch>/ and needs only glibc and libstdc++ (DESIGN.md).
+const string OnnxRuntimeNpmSpec = "onnxruntime-node@1.30.0";
+const string OnnxRuntimeLibrary = "libonnxruntime.so.1";
+var nativeArchitectures = new[]
+{
+    // rid, npm's name for it, ELF e_machine (System V ABI: EM_X86_64 = 62, EM_AARCH64 = 183)
+    (Rid: "linux-x64", NpmArch: "x64", ElfMachine: (ushort)62),
+    (Rid: "linux-arm64", NpmArch: "arm64", ElfMachine: (ushort)183),
+};
+
+// Filled by __RunTests, read by __ReportTestResults.
+var testRuns = new List<(string Project, int ExitCode, FilePath Trx)>();
+
+//////////////////////////////////////////////////////////////////////
+// SETUP
+//////////////////////////////////////////////////////////////////////
+
+Task("__InstallDebianPackages")
+    .Does(() =>
+{
+    var wanted = debianPackages.ToList();
+    if (!IsOnPath("npm"))
+    {
+        wanted.Add(NpmPackage);
+    }
+
+    EnsureDebianPackages(wanted);
+});
+
+Task("__FetchOnnxRuntime")
+    .Does(() =>
+{
+    var wanted = nativeArchitectures.Select(a => nativeDir + Directory(a.Rid) + File(OnnxRuntimeLibrary)).ToList();
+    if (wanted.All(f => FileExists(f)))
+    {
+        Verbose("ONNX Runtime native libraries already in {0}", nativeDir);
+        return;
+    }
+
+    var package = NpmPack(OnnxRuntimeNpmSpec, cacheDir + Directory("npm"));
+
+    // Extract only the wanted members, found by name in the listing (the package's top folder
+    // is "package/" today, but nothing here depends on it).
+    var members = Capture("tar", new ProcessArgumentBuilder().Append("-tzf").AppendQuoted(package.FullPath));
+    var extractDir = cacheDir + Directory("onnxruntime-node");
+    CleanDirectory(extractDir);
+    foreach (var arch in nativeArchitectures)
+    {
+        var suffix = $"bin/napi-v6/linux/{arch.NpmArch}/{OnnxRuntimeLibrary}";
+        var member = members.SingleOrDefault(m => m.EndsWith("/" + suffix, StringComparison.Ordinal))
+            ?? throw new CakeException($"{package.GetFilename()} has no member ending in {suffix}.");
+        Run("tar", new ProcessArgumentBuilder()
+            .Append("-xzf").AppendQuoted(package.FullPath)
+            .Append("-C").AppendQuoted(MakeAbsolute(extractDir).FullPath)
+            .AppendQuoted(member));
+
+        var destination = nativeDir + Directory(arch.Rid);
+        EnsureDirectoryExists(destination);
+        CopyFile(extractDir + File(member), destination + File(OnnxRuntimeLibrary));
+        Information("{0} -> {1}", member, destination + File(OnnxRuntimeLibrary));
+    }
+});
+
+Task("__VerifyNativeLibraries")
+    .Does(() =>
+{
+    foreach (var arch in nativeArchitectures)
+    {
+        var library = nativeDir + Directory(arch.Rid) + File(OnnxRuntimeLibrary);
+        var machine = ReadElfMachine(library);
+        if (machine != arch.ElfMachine)
+        {
+            throw new CakeException(
+                $"{library} is an ELF file for machine {machine}, not {arch.ElfMachine} ({arch.Rid}). " +
+                $"Delete {nativeDir} and run Setup again.");
+        }
+    }
+});
+
+Task("Setup")
+    .Description("Installs missing Debian packages and fetches the ONNX Runtime native libraries.")
+    .IsDependentOn("__InstallDebianPackages")
+    .IsDependentOn("__FetchOnnxRuntime")
+    .IsDependentOn("__VerifyNativeLibraries");
+
+//////////////////////////////////////////////////////////////////////
+// BUILD
+//////////////////////////////////////////////////////////////////////
+
+Task("__BuildSolution")
+    .Does(() =>
+{
+    DotNetBuild(solution, new DotNetBuildSettings { Configuration = configuration, NoLogo = true });
+});
+
+Task("__PublishCli")
+    .Does(() =>
+{
+    // Framework-dependent with the apphost: artifacts/bin/edge-anpr runs directly and carries
+    // runtimes/<rid>/native/ beside it, so it needs no LD_LIBRARY_PATH.
+    CleanDirectory(binDir);
+    DotNetPublish(agentProject, new DotNetPublishSettings
+    {
+        Configuration = configuration,
+        OutputDirectory = binDir,
+        NoBuild = true,
+        NoLogo = true,
+        MSBuildSettings = new DotNetMSBuildSettings().WithProperty("UseAppHost", "true"),
+    });
+});
+
+Task("__CheckCli")
+    .Does(() =>
+{
+    var version = Capture(cli.Path.FullPath, new ProcessArgumentBuilder().Append("--version"));
+    Information("{0} --version: {1}", cli, string.Join(" ", version));
+});
+
+Task("Build")
+    .Description("Builds the solution and leaves a runnable CLI at artifacts/bin/edge-anpr.")
+    .IsDependentOn("Setup")
+    .IsDependentOn("__BuildSolution")
+    .IsDependentOn("__PublishCli")
+    .IsDependentOn("__CheckCli");
+
+//////////////////////////////////////////////////////////////////////
+// TEST
+//////////////////////////////////////////////////////////////////////
+
+Task("__CleanTestResults")
+    .Does(() =>
+{
+    CleanDirectory(testResultsDir);
+});
+
+Task("__RunTests")
+    .Does(() =>
+{
+    var projects = GetFiles("./tests/**/*.csproj").Where(IsTestProject).OrderBy(p => p.FullPath).ToList();
+    foreach (var project in projects)
+    {
+        var name = project.GetFilenameWithoutExtension().FullPath;
+        var trx = testResultsDir + File(name + ".trx");
+        var exitCode = 0;
+        DotNetTest(project.FullPath, new DotNetTestSettings
+        {
+            Configuration = configuration,
+            NoBuild = true,
+            NoRestore = true,
+            NoLogo = true,
+            ResultsDirectory = testResultsDir,
+            Loggers = new[] { $"trx;LogFileName={name}.trx" },
+            // A hung test fails the run (and names itself) instead of stalling CI.
+            ArgumentCustomization = args => args
+                .Append("--blame-hang-timeout").Append("5m")
+                .Append("--blame-hang-dump-type").Append("none"),
+            // Keep going: every project runs, and the TRX files decide the outcome.
+            HandleExitCode = code => { exitCode = code; return true; },
+        });
+        testRuns.Add((name, exitCode, trx));
+    }
+});
+
+Task("__ReportTestResults")
+    .Does(() =>
+{
+    XNamespace ns = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
+    int passed = 0, failed = 0, skipped = 0;
+    var problems = new List<string>();
+
+    foreach (var run in testRuns)
+    {
+        if (!FileExists(run.Trx))
+        {
+            problems.Add($"{run.Project}: no test results (dotnet test exited with {run.ExitCode})");
+            continue;
+        }
+
+        var trx = XDocument.Load(run.Trx.FullPath);
+        var projectFailed = 0;
+        foreach (var result in trx.Descendants(ns + "UnitTestResult"))
+        {
+            switch ((string)result.Attribute("outcome"))
+            {
+                case "Passed":
+                    passed++;
+                    break;
+                case "NotExecuted":
+                case "Inconclusive":
+                case "Pending":
+                    skipped++;
+                    break;
+                default:
+                    failed++;
+                    projectFailed++;
+                    var message = result.Element(ns + "Output")?.Element(ns + "ErrorInfo")?.Element(ns + "Message")?.Value;
+                    Console.WriteLine($"FAILED {(string)result.Attribute("testName")} ({run.Project})");
+                    foreach (var line in (message ?? "(no message)").Trim().Split('\n').Take(20))
+                    {
+                        Console.WriteLine("    " + line.TrimEnd());
+                    }
+                    break;
+            }
+        }
+
+        // A crash or hang kills the test host: its test is missing from the results, so the
+        // exit code and the run-level messages are the only trace of it.
+        if (run.ExitCode != 0 && projectFailed == 0)
+        {
+            problems.Add($"{run.Project}: dotnet test exited with {run.ExitCode} but no test failed (crash or hang?); see {run.Trx}");
+        }
+        foreach (var info in trx.Descendants(ns + "RunInfo").Where(i => (string)i.Attribute("outcome") == "Error"))
+        {
+            problems.Add($"{run.Project}: {info.Element(ns + "Text")?.Value.Trim()}");
+        }
+    }
+
+    if (passed + failed == 0)
+    {
+        problems.Add("no tests ran");
+    }
+    foreach (var problem in problems)
+    {
+        Console.WriteLine("ERROR " + problem);
+    }
+
+    // CI reads this line: it must stand alone and come last, so it bypasses Cake's coloured
+    // log, and a failed run ends here rather than after Cake's error banner.
+    Console.WriteLine($"{passed} passed, {failed} failed" + (skipped > 0 ? $", {skipped} skipped" : ""));
+    if (failed > 0 || problems.Count > 0)
+    {
+        Console.Out.Flush();
+        System.Environment.Exit(1);
+    }
+});
+
+Task("Test")
+    .Description("Runs every test project and prints 'N passed, N failed'.")
+    .IsDependentOn("Build")
+    .IsDependentOn("__CleanTestResults")
+    .IsDependentOn("__RunTests")
+    .IsDependentOn("__ReportTestResults");
+
+//////////////////////////////////////////////////////////////////////
+// DEMO, BENCH
+//////////////////////////////////////////////////////////////////////
+
+Task("Demo")
+    .Description("Replays a sample clip (--clip=samples/...) through artifacts/bin/edge-anpr.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    Run(cli.Path.FullPath, new ProcessArgumentBuilder().Append("replay").AppendQuoted(clip));
+});
+
+Task("Bench")
+    .Description("Runs the benchmark program (--bench=\"all\" by default) and prints its tables.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    DotNetRun(benchProject, ProcessArgumentBuilder.FromString(benchArguments), new DotNetRunSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        NoRestore = true,
+    });
+});
+
+//////////////////////////////////////////////////////////////////////
+// PUBLISH
+//////////////////////////////////////////////////////////////////////
+
+Task("__PublishPortable")
+    .Does(() =>
+{
+    // No runtime identifier: the same IL runs on every architecture under `dotnet edge-anpr.dll`,
+    // and each architecture's native libraries ride along under runtimes/<rid>/native/.
+    CleanDirectory(portableDir);
+    DotNetPublish(agentProject, new DotNetPublishSettings
+    {
+        Configuration = configuration,
+        OutputDirectory = portableDir,
+        NoLogo = true,
+        MSBuildSettings = new DotNetMSBuildSettings().WithProperty("UseAppHost", "false"),
+    });
+});
+
+Task("__VerifyPortable")
+    .Does(() =>
+{
+    foreach (var arch in nativeArchitectures)
+    {
+        var native = portableDir + Directory($"runtimes/{arch.Rid}/native");
+        var library = native + File(OnnxRuntimeLibrary);
+        if (!FileExists(library))
+        {
+            throw new CakeException($"The portable publish lacks {library}: the {arch.Rid} boxes would not start.");
+        }
+        var libraries = GetFiles($"{native}/*.so*").Select(f => f.GetFilename().FullPath);
+        Information("{0}: {1}", arch.Rid, string.Join(", ", libraries));
+    }
+
+    var version = Capture("dotnet", new ProcessArgumentBuilder()
+        .AppendQuoted(MakeAbsolute(portableDir + File("edge-anpr.dll")).FullPath).Append("--version"));
+    Information("dotnet edge-anpr.dll --version: {0}", string.Join(" ", version));
+});
+
+Task("__CopySystemdFiles")
+    .WithCriteria(() => DirectoryExists("./systemd") && GetFiles("./systemd/*").Any(), "no systemd/ files")
+    .Does(() =>
+{
+    var destination = portableDir + Directory("systemd");
+    EnsureDirectoryExists(destination);
+    CopyFiles(GetFiles("./systemd/*"), destination);
+    Information("systemd/: {0}", string.Join(", ", GetFiles($"{destination}/*").Select(f => f.GetFilename().FullPath)));
+});
+
+Task("__PublishSelfContained")
+    .Does(() =>
+{
+    CleanDirectory(selfContainedDir);
+    DotNetPublish(agentProject, new DotNetPublishSettings
+    {
+        Configuration = configuration,
+        OutputDirectory = selfContainedDir,
+        Runtime = "linux-x64",
+        SelfContained = true,
+        NoLogo = true,
+    });
+    var version = Capture(MakeAbsolute(selfContainedDir + File("edge-anpr")).FullPath,
+        new ProcessArgumentBuilder().Append("--version"));
+    Information("self-contained linux-x64 edge-anpr --version: {0}", string.Join(" ", version));
+
+    // The NuGet source here has no linux-arm64 runtime or apphost packs (DESIGN.md).
+    Information("No self-contained linux-arm64 build: the NuGet source lacks its runtime packs; ARM boxes run the portable build.");
+});
+
+Task("Publish")
+    .Description("Portable build (artifacts/publish/portable) and self-contained linux-x64 build.")
+    .IsDependentOn("Setup")
+    .IsDependentOn("__PublishPortable")
+    .IsDependentOn("__VerifyPortable")
+    .IsDependentOn("__CopySystemdFiles")
+    .IsDependentOn("__PublishSelfContained");
+
+//////////////////////////////////////////////////////////////////////
+// TRAIN (not part of Test)
+//////////////////////////////////////////////////////////////////////
+
+Task("__InstallTrainingPackages")
+    .Does(() =>
+{
+    EnsureDebianPackages(trainingPackages);
+});
+
+Task("__TrainModels")
+    .Does(() =>
+{
+    if (!FileExists("/usr/bin/python3"))
+    {
+        throw new CakeException("Training needs /usr/bin/python3 (Debian's python3, which sees python3-torch).");
+    }
+
+    var scripts = new[] { "training/train_all.sh", "training/detector/train.sh" }.Where(s => FileExists(s)).ToList();
+    if (scripts.Count == 0)
+    {
+        Warning("Nothing to train: neither training/train_all.sh nor training/detector/train.sh exists.");
+    }
+    foreach (var script in scripts)
+    {
+        Information("Running {0}", script);
+        Run("bash", new ProcessArgumentBuilder().AppendQuoted(script), new Dictionary<string, string> { ["PYTHON"] = "/usr/bin/python3" });
+    }
+});
+
+Task("Train")
+    .Description("Installs the training packages and runs the model training scripts.")
+    .IsDependentOn("Setup")
+    .IsDependentOn("__InstallTrainingPackages")
+    .IsDependentOn("__TrainModels");
+
+RunTarget(target);
+
+//////////////////////////////////////////////////////////////////////
+// HELPERS
+//////////////////////////////////////////////////////////////////////
+
+// Installs the missing packages when root (one apt-get update, one apt-get install), otherwise
+// stops with the line to run. Installed packages cost one dpkg-query and no network.
+void EnsureDebianPackages(IEnumerable<string> packages)
+{
+    var missing = MissingDebianPackages(packages.Distinct().ToList());
+    if (missing.Count == 0)
+    {
+        Verbose("Debian packages: all installed");
+        return;
+    }
+
+    var install = "apt-get install -y --no-install-recommends " + string.Join(" ", missing);
+    if (!IsRoot())
+    {
+        throw new CakeException(
+            $"Missing Debian packages: {string.Join(", ", missing)}. Run as root, then build again:{System.Environment.NewLine}" +
+            $"    sudo apt-get update && sudo {install}");
+    }
+
+    Information("Installing Debian packages: {0}", string.Join(" ", missing));
+    var apt = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
+    Run("apt-get", new ProcessArgumentBuilder().Append("update"), apt);
+    Run("apt-get", ProcessArgumentBuilder.FromString(install.Substring("apt-get ".Length)), apt);
+
+    var stillMissing = MissingDebianPackages(missing);
+    if (stillMissing.Count > 0)
+    {
+        throw new CakeException($"apt-get did not install: {string.Join(", ", stillMissing)}");
+    }
+}
+
+List<string> MissingDebianPackages(IReadOnlyCollection<string> packages)
+{
+    // One call for all; unknown packages only print to stderr, so the exit code is not used.
+    var settings = new ProcessSettings
+    {
+        Arguments = new ProcessArgumentBuilder().Append("-W").AppendQuoted("-f=${Package} ${Status}\\n"),
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        Silent = true,
+    };
+    foreach (var package in packages)
+    {
+        settings.Arguments.Append(package);
+    }
+
+    IEnumerable<string> output;
+    try
+    {
+        StartProcess("dpkg-query", settings, out output);
+    }
+    catch (Exception e)
+    {
+        throw new CakeException($"Setup needs Debian (dpkg-query failed: {e.Message}).");
+    }
+
+    var installed = output
+        .Select(line => line.Split(' ', 2))
+        .Where(parts => parts.Length == 2 && parts[1].Trim() == "install ok installed")
+        .Select(parts => parts[0])
+        .ToHashSet();
+    return packages.Where(p => !installed.Contains(p)).ToList();
+}
+
+bool IsRoot() => Capture("id", new ProcessArgumentBuilder().Append("-u")).FirstOrDefault()?.Trim() == "0";
+
+bool IsOnPath(string command) =>
+    (System.Environment.GetEnvironmentVariable("PATH") ?? "")
+        .Split(':', StringSplitOptions.RemoveEmptyEntries)
+        .Any(dir => System.IO.File.Exists(System.IO.Path.Combine(dir, command)));
+
+// `npm pack` into a cache folder; a tarball already there is reused without network.
+FilePath NpmPack(string spec, DirectoryPath destination)
+{
+    var tarball = destination.CombineWithFilePath(spec.Replace("@", "-") + ".tgz");
+    if (FileExists(tarball))
+    {
+        return tarball;
+    }
+
+    EnsureDirectoryExists(destination);
+    var absolute = MakeAbsolute(destination).FullPath;
+    Information("npm pack {0}", spec);
+    var written = Capture("npm", new ProcessArgumentBuilder()
+        .Append("pack").Append(spec)
+        .Append("--pack-destination").AppendQuoted(absolute)
+        .Append("--cache").AppendQuoted(absolute + "/npm-cache")
+        .Append("--ignore-scripts --no-audit --no-fund --no-update-notifier --loglevel=error"));
+    var file = destination.CombineWithFilePath(written.Last().Trim());
+    if (!FileExists(file))
+    {
+        throw new CakeException($"npm pack {spec} did not write {file}.");
+    }
+    return file;
+}
+
+// ELF header (System V gABI): 0x7F 'E' 'L' 'F', EI_CLASS at 4, EI_DATA at 5 (1 = little-endian),
+// e_machine as a 16-bit field at offset 18.
+ushort ReadElfMachine(FilePath file)
+{
+    if (!FileExists(file))
+    {
+        throw new CakeException($"{file} is missing; run the Setup target.");
+    }
+
+    var header = new byte[20];
+    using (var stream = System.IO.File.OpenRead(MakeAbsolute(file).FullPath))
+    {
+        if (stream.Read(header, 0, header.Length) != header.Length
+            || header[0] != 0x7F || header[1] != (byte)'E' || header[2] != (byte)'L' || header[3] != (byte)'F')
+        {
+            throw new CakeException($"{file} is not an ELF file.");
+        }
+    }
+    if (header[4] != 2 || header[5] != 1)
+    {
+        throw new CakeException($"{file} is not a 64-bit little-endian ELF file (class {header[4]}, data {header[5]}).");
+    }
+    return (ushort)(header[18] | header[19] << 8);
+}
+
+// Runs a tool with its output shown; a non-zero exit stops the build.
+void Run(string tool, ProcessArgumentBuilder arguments, IDictionary<string, string> environment = null)
+{
+    var settings = new ProcessSettings { Arguments = arguments };
+    if (environment != null)
+    {
+        settings.EnvironmentVariables = environment;
+    }
+
+    var exitCode = StartProcess(tool, settings);
+    if (exitCode != 0)
+    {
+        throw new CakeException($"{tool} {arguments.RenderSafe()} exited with {exitCode}.");
+    }
+}
+
+// Runs a tool and returns its standard output; a non-zero exit stops the build.
+List<string> Capture(string tool, ProcessArgumentBuilder arguments)
+{
+    var exitCode = StartProcess(tool, new ProcessSettings { Arguments = arguments, RedirectStandardOutput = true }, out var output);
+    var lines = output.ToList();
+    if (exitCode != 0)
+    {
+        throw new CakeException($"{tool} {arguments.RenderSafe()} exited with {exitCode}: {string.Join(System.Environment.NewLine, lines)}");
+    }
+    return lines;
+}
+
+bool IsTestProject(FilePath project)
+{
+    var xml = XDocument.Load(project.FullPath);
+    return xml.Descendants("IsTestProject").Any(e => e.Value.Trim() == "true")
+        || xml.Descendants("PackageReference").Any(e => (string)e.Attribute("Include") == "Microsoft.NET.Test.Sdk");
+}
