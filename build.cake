@@ -86,7 +86,10 @@ var nativeArchitectures = new[]
     (Rid: "linux-arm64", NpmArch: "arm64", ElfMachine: (ushort)183),
 };
 
-// Filled by __RunTests, read by __ReportTestResults.
+// A test that runs longer than this is killed and counted as failed, so a hang cannot stall CI.
+const string TestHangTimeout = "5m";
+
+// Filled by __RunTests, read by ReportTestResults (the Test target's action).
 var testRuns = new List<(string Project, int ExitCode, FilePath Trx)>();
 
 //////////////////////////////////////////////////////////////////////
@@ -137,6 +140,7 @@ Task("__FetchOnnxRuntime")
         CopyFile(extractDir + File(member), destination + File(OnnxRuntimeLibrary));
         Information("{0} -> {1}", member, destination + File(OnnxRuntimeLibrary));
     }
+    DeleteDirectory(extractDir, new DeleteDirectorySettings { Recursive = true });
 });
 
 Task("__VerifyNativeLibraries")
@@ -149,7 +153,8 @@ Task("__VerifyNativeLibraries")
         if (machine != arch.ElfMachine)
         {
             throw new CakeException(
-                $"{library} is an ELF file for machine {machine}, not {arch.ElfMachine} ({arch.Rid}). " +
+                $"{library} is an ELF file for machine {machine} ({ElfMachineName(machine)}), not {arch.ElfMachine} " +
+                $"({ElfMachineName(arch.ElfMachine)}, {arch.Rid}). " +
                 $"Delete {nativeDir} and run Setup again.");
         }
     }
@@ -230,7 +235,7 @@ Task("__RunTests")
             Loggers = new[] { $"trx;LogFileName={name}.trx" },
             // A hung test fails the run (and names itself) instead of stalling CI.
             ArgumentCustomization = args => args
-                .Append("--blame-hang-timeout").Append("5m")
+                .Append("--blame-hang-timeout").Append(TestHangTimeout)
                 .Append("--blame-hang-dump-type").Append("none"),
             // Keep going: every project runs, and the TRX files decide the outcome.
             HandleExitCode = code => { exitCode = code; return true; },
@@ -239,8 +244,8 @@ Task("__RunTests")
     }
 });
 
-Task("__ReportTestResults")
-    .Does(() =>
+// The Test target's own action, so that its summary line is the last thing the run prints.
+void ReportTestResults()
 {
     XNamespace ns = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
     int passed = 0, failed = 0, skipped = 0;
@@ -281,15 +286,23 @@ Task("__ReportTestResults")
             }
         }
 
-        // A crash or hang kills the test host: its test is missing from the results, so the
-        // exit code and the run-level messages are the only trace of it.
+        // A crash or a hang (--blame-hang-timeout) kills the test host: its test is missing from
+        // the results, and the blame collector's sequence file names it, marked Completed="False".
+        foreach (var unfinished in UnfinishedTests(trx, ns))
+        {
+            failed++;
+            projectFailed++;
+            Console.WriteLine($"FAILED {unfinished} ({run.Project})");
+            Console.WriteLine($"    did not finish: the test host crashed, or the test hung past --blame-hang-timeout {TestHangTimeout}");
+        }
+
         if (run.ExitCode != 0 && projectFailed == 0)
         {
             problems.Add($"{run.Project}: dotnet test exited with {run.ExitCode} but no test failed (crash or hang?); see {run.Trx}");
-        }
-        foreach (var info in trx.Descendants(ns + "RunInfo").Where(i => (string)i.Attribute("outcome") == "Error"))
-        {
-            problems.Add($"{run.Project}: {info.Element(ns + "Text")?.Value.Trim()}");
+            foreach (var info in trx.Descendants(ns + "RunInfo").Where(i => (string)i.Attribute("outcome") == "Error"))
+            {
+                problems.Add($"{run.Project}: {info.Element(ns + "Text")?.Value.Trim()}");
+            }
         }
     }
 
@@ -310,14 +323,36 @@ Task("__ReportTestResults")
         Console.Out.Flush();
         System.Environment.Exit(1);
     }
-});
+}
+
+// Tests the blame collector saw start but not finish, from the Sequence_*.xml files the TRX
+// attaches (under <results>/<runDeploymentRoot>/In/).
+IEnumerable<string> UnfinishedTests(XDocument trx, XNamespace ns)
+{
+    var deploymentRoot = (string)trx.Descendants(ns + "Deployment").FirstOrDefault()?.Attribute("runDeploymentRoot");
+    if (deploymentRoot == null)
+    {
+        return Enumerable.Empty<string>();
+    }
+
+    return trx.Descendants(ns + "UriAttachment")
+        .Select(a => (string)a.Element(ns + "A")?.Attribute("href"))
+        .Where(href => href != null && System.IO.Path.GetFileName(href).StartsWith("Sequence_", StringComparison.Ordinal))
+        .Select(href => testResultsDir + Directory(deploymentRoot) + Directory("In") + File(href))
+        .Where(sequence => FileExists(sequence))
+        .SelectMany(sequence => XDocument.Load(sequence.Path.FullPath).Descendants("Test"))
+        .Where(test => (string)test.Attribute("Completed") == "False")
+        .Select(test => (string)test.Attribute("Name"))
+        .Distinct()
+        .ToList();
+}
 
 Task("Test")
     .Description("Runs every test project and prints 'N passed, N failed'.")
     .IsDependentOn("Build")
     .IsDependentOn("__CleanTestResults")
     .IsDependentOn("__RunTests")
-    .IsDependentOn("__ReportTestResults");
+    .Does(ReportTestResults);
 
 //////////////////////////////////////////////////////////////////////
 // DEMO, BENCH
@@ -366,16 +401,20 @@ Task("__PublishPortable")
 Task("__VerifyPortable")
     .Does(() =>
 {
-    foreach (var arch in nativeArchitectures)
+    // Every architecture needs ONNX Runtime, and the same set of native libraries as the others
+    // (a library shipped for x64 only would fail on the ARM boxes, not here).
+    var librariesByRid = nativeArchitectures.ToDictionary(
+        arch => arch.Rid,
+        arch => GetFiles($"{portableDir}/runtimes/{arch.Rid}/native/*.so*").Select(f => f.GetFilename().FullPath).OrderBy(n => n).ToList());
+    var allLibraries = librariesByRid.Values.SelectMany(l => l).Append(OnnxRuntimeLibrary).Distinct().ToList();
+    foreach (var (rid, libraries) in librariesByRid)
     {
-        var native = portableDir + Directory($"runtimes/{arch.Rid}/native");
-        var library = native + File(OnnxRuntimeLibrary);
-        if (!FileExists(library))
+        Information("runtimes/{0}/native: {1}", rid, string.Join(", ", libraries));
+        var missing = allLibraries.Except(libraries).ToList();
+        if (missing.Count > 0)
         {
-            throw new CakeException($"The portable publish lacks {library}: the {arch.Rid} boxes would not start.");
+            throw new CakeException($"The portable publish lacks runtimes/{rid}/native/{string.Join(", ", missing)}: the {rid} boxes would not start.");
         }
-        var libraries = GetFiles($"{native}/*.so*").Select(f => f.GetFilename().FullPath);
-        Information("{0}: {1}", arch.Rid, string.Join(", ", libraries));
     }
 
     var version = Capture("dotnet", new ProcessArgumentBuilder()
@@ -447,7 +486,7 @@ Task("__TrainModels")
     foreach (var script in scripts)
     {
         Information("Running {0}", script);
-        Run("bash", new ProcessArgumentBuilder().AppendQuoted(script), new Dictionary<string, string> { ["PYTHON"] = "/usr/bin/python3" });
+        Run("bash", new ProcessArgumentBuilder().AppendQuoted(script));
     }
 });
 
@@ -556,6 +595,9 @@ FilePath NpmPack(string spec, DirectoryPath destination)
     {
         throw new CakeException($"npm pack {spec} did not write {file}.");
     }
+
+    // npm's own cache holds a second copy of the tarball; the tarball is the cache that matters.
+    DeleteDirectory(absolute + "/npm-cache", new DeleteDirectorySettings { Recursive = true, Force = true });
     return file;
 }
 
@@ -583,6 +625,16 @@ ushort ReadElfMachine(FilePath file)
     }
     return (ushort)(header[18] | header[19] << 8);
 }
+
+string ElfMachineName(ushort machine) => machine switch
+{
+    3 => "x86",
+    40 => "arm",
+    62 => "x86-64",
+    183 => "aarch64",
+    243 => "risc-v",
+    _ => "unknown",
+};
 
 // Runs a tool with its output shown; a non-zero exit stops the build.
 void Run(string tool, ProcessArgumentBuilder arguments, IDictionary<string, string> environment = null)

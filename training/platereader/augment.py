@@ -85,7 +85,7 @@ def photometric(img: np.ndarray, binarize_p: float = 0.0) -> np.ndarray:
     if random.random() < 0.8:                       # brightness / contrast
         f = (f - 128) * random.uniform(0.5, 1.3) + 128 + random.uniform(-50, 50)
     if random.random() < 0.15:                      # night / IR: low-contrast gray
-        f = f.mean() + (f - f.mean()) * random.uniform(0.2, 0.5) + random.uniform(-40, 40)
+        f = f.mean() + (f - f.mean()) * random.uniform(0.3, 0.6) + random.uniform(-40, 40)
     if random.random() < 0.15:                      # shadow over part of the plate
         xs = random.uniform(0, w)
         mask = (np.arange(w)[None, :] > xs) if random.random() < 0.5 else (np.arange(w)[None, :] < xs)
@@ -99,10 +99,11 @@ def photometric(img: np.ndarray, binarize_p: float = 0.0) -> np.ndarray:
         f = 255 * (np.clip(f, 0, 255) / 255) ** random.uniform(0.6, 1.6)
     f = np.clip(f, 0, 255)
     r = random.random()
+    sharpness = min(1.0, h / 40.0)                  # small crops are already soft: blur less
     if r < 0.25:
-        f = cv2.GaussianBlur(f, (0, 0), random.uniform(0.3, 1.3))
+        f = cv2.GaussianBlur(f, (0, 0), random.uniform(0.3, 0.5 + 0.8 * sharpness))
     elif r < 0.35:                                  # horizontal motion blur
-        n = random.randint(2, 5)
+        n = random.randint(2, 2 + int(3 * sharpness))
         f = cv2.filter2D(f, -1, np.ones((1, n), np.float32) / n)
     if random.random() < 0.4:
         f = f + np.random.randn(h, w).astype(np.float32) * random.uniform(2, 12)
@@ -115,7 +116,7 @@ def photometric(img: np.ndarray, binarize_p: float = 0.0) -> np.ndarray:
     return out
 
 
-def augment(gray: np.ndarray, synthetic: bool, height_range=(14, 110), binarize_p=0.0,
+def augment(gray: np.ndarray, synthetic: bool, height_range=(16, 110), binarize_p=0.0,
             jitter=1.0) -> np.ndarray:
     """Full augmentation of one gray plate image; returns an 8-bit crop ready for the
     contract resize.  A random crop height simulates near and far plates."""

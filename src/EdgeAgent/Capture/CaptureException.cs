@@ -19,4 +19,8 @@ public sealed class CaptureException : Exception
 
     /// <summary>True when retrying cannot help (a missing file, not a video, a bad scheme).</summary>
     public bool IsPermanent { get; init; }
+
+    /// <summary>The one-line form every capture failure takes: <c>Camera source 'SRC': problem.</c></summary>
+    internal static CaptureException For(CameraSource source, string problem, bool permanent) =>
+        new($"Camera source '{source.Display}': {problem}.") { IsPermanent = permanent };
 }

@@ -29,7 +29,7 @@ public sealed class CaptureOptions
     [Range(1, 64)]
     public int QueueCapacity { get; set; } = FrameQueue.DefaultCapacity;
 
-    /// <summary>A live source that delivers no frame for this long is restarted; default 10 s.</summary>
+    /// <summary>A live source that delivers no frame for this long is restarted; default 10 s. The first frame of a connection may take <see cref="ConnectTimeout"/> longer.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

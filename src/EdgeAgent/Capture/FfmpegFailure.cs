@@ -28,21 +28,19 @@ internal static class FfmpegFailure
     /// permanent; on a live source nothing is (a camera that sends garbage while it boots sends video a
     /// minute later), so the supervisor keeps trying and the status shows the reason.
     /// </summary>
-    public static CaptureException From(CameraSource source, IReadOnlyList<string> stderrTail, int? exitCode)
+    public static CaptureException From(CameraSource source, IReadOnlyList<string> stderrTail, int exitCode)
     {
         foreach (var (phrase, fileReason, liveReason) in Known)
         {
             if (stderrTail.Any(line => line.Contains(phrase, StringComparison.OrdinalIgnoreCase)))
             {
-                return source.IsLive ? Create(source, liveReason, permanent: false) : Create(source, fileReason, permanent: true);
+                return source.IsLive ? CaptureException.For(source, liveReason, permanent: false) : CaptureException.For(source, fileReason, permanent: true);
             }
         }
 
-        var last = stderrTail.Count > 0 ? stderrTail[^1].Replace(source.Location, source.Display, StringComparison.Ordinal) : null;
-        var exit = exitCode is { } code ? $"ffmpeg exited with code {code}" : "ffmpeg stopped";
-        return Create(source, last is null ? exit : $"{exit}: {last}", permanent: false);
+        // Unrecognised: quote ffmpeg's last word, with any password in the URL hidden.
+        var last = stderrTail.Count > 0 ? stderrTail[^1].Replace(source.Location, source.Display, StringComparison.Ordinal).Trim().TrimEnd('.') : null;
+        var exit = $"ffmpeg exited with code {exitCode}";
+        return CaptureException.For(source, last is null ? exit : $"{exit}: {last}", permanent: false);
     }
-
-    public static CaptureException Create(CameraSource source, string reason, bool permanent) =>
-        new($"Camera source '{source.Display}': {reason}.") { IsPermanent = permanent };
 }

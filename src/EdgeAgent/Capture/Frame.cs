@@ -21,13 +21,16 @@ public sealed class Frame : IDisposable
 
     public int Height => _pool.Height;
 
-    /// <summary>Position of this frame in its source, from 0, counting every frame ffmpeg delivered (dropped ones too).</summary>
+    /// <summary>
+    /// Number of this frame in the capture run, from 0, counting every frame ffmpeg delivered (dropped ones
+    /// too) and going on across restarts of a live source: it never repeats, and a gap means drops.
+    /// </summary>
     public long Sequence { get; internal set; }
 
     /// <summary>Monotonic arrival time, in <see cref="TimeProvider.GetTimestamp"/> units of the pipeline's clock.</summary>
     public long Timestamp { get; internal set; }
 
-    /// <summary>Position in the source's own timeline (frame index over frame rate), for replay output.</summary>
+    /// <summary>Position in the source's own timeline (index in the connection over frame rate): for a file, its place in the file.</summary>
     public TimeSpan SourceTime { get; internal set; }
 
     public ReadOnlySpan<byte> Pixels => Checked().AsSpan(0, _pool.FrameBytes);

@@ -21,23 +21,29 @@ internal static class ReplayCommand
         var config = CommonOptions.Config();
         var json = CommonOptions.Json();
         var pace = new Option<bool>("--pace") { Description = "Deliver a file at its native frame rate, as a camera would" };
-        var command = new Command("replay", "Process a recording with the same pipeline as run, then exit") { input, config, json, pace };
-        command.SetAction((parse, cancellationToken) =>
-            ReplayAsync(console, parse.GetValue(input)!, parse.GetValue(config), parse.GetValue(json), parse.GetValue(pace), cancellationToken));
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Also log what the pipeline does (to stderr)" };
+        var command = new Command("replay", "Process a recording with the same pipeline as run, then exit") { input, config, json, pace, verbose };
+        command.SetAction((parse, cancellationToken) => ReplayAsync(
+            console,
+            parse.GetValue(input)!,
+            parse.GetValue(config),
+            new ReplayOutput(parse.GetValue(json), parse.GetValue(pace), parse.GetValue(verbose)),
+            cancellationToken));
         return command;
     }
 
-    private static async Task<int> ReplayAsync(CliConsole console, string input, string? configPath, bool json, bool pace, CancellationToken cancellationToken)
+    private static async Task<int> ReplayAsync(CliConsole console, string input, string? configPath, ReplayOutput how, CancellationToken cancellationToken)
     {
+        var json = how.Json;
         var overrides = new Dictionary<string, string?>
         {
             ["Camera:Source"] = input,
-            ["Camera:Pace"] = pace ? "true" : "false",
-        };
+            ["Camera:Pace"] = how.Pace ? "true" : "false",
 
-        // A replay prints its own results; only warnings and errors are logged unless configured otherwise.
-        var defaults = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" };
-        if (ValidatedConfiguration.Load(console, configPath, overrides, defaults) is not { } configuration)
+            // A replay prints its results and its one problem line itself; logging is for --verbose.
+            ["Logging:LogLevel:Default"] = how.Verbose ? "Information" : "None",
+        };
+        if (ValidatedConfiguration.Load(console, configPath, overrides) is not { } configuration)
         {
             return ExitCodes.BadInput;
         }
@@ -86,5 +92,7 @@ internal static class ReplayCommand
 
     private static double Rate(long frames, TimeSpan elapsed) => elapsed > TimeSpan.Zero ? frames / elapsed.TotalSeconds : 0;
 }
+
+internal readonly record struct ReplayOutput(bool Json, bool Pace, bool Verbose);
 
 internal sealed record ReplaySummary(string Type, string Input, int? Width, int? Height, long Frames, long Dropped, double Seconds);

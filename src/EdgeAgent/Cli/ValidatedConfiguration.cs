@@ -8,16 +8,12 @@ namespace EdgeAnpr.Agent.Cli;
 internal static class ValidatedConfiguration
 {
     /// <summary>The configuration, or null after printing each problem on its own line.</summary>
-    public static IConfigurationRoot? Load(
-        CliConsole console,
-        string? path,
-        IEnumerable<KeyValuePair<string, string?>>? overrides = null,
-        IEnumerable<KeyValuePair<string, string?>>? defaults = null)
+    public static IConfigurationRoot? Load(CliConsole console, string? path, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
     {
         IConfigurationRoot configuration;
         try
         {
-            configuration = AgentConfiguration.Load(path, overrides, defaults);
+            configuration = AgentConfiguration.Load(path, overrides);
         }
         catch (ConfigurationException ex)
         {

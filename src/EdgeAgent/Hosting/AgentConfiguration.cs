@@ -14,17 +14,9 @@ internal static class AgentConfiguration
 
     public const string EnvironmentPrefix = "EDGEANPR__";
 
-    public static IConfigurationRoot Load(
-        string? path,
-        IEnumerable<KeyValuePair<string, string?>>? overrides = null,
-        IEnumerable<KeyValuePair<string, string?>>? defaults = null)
+    public static IConfigurationRoot Load(string? path, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
     {
         var builder = new ConfigurationBuilder();
-        if (defaults is not null)
-        {
-            builder.AddInMemoryCollection(defaults);
-        }
-
         var file = path ?? (File.Exists(DefaultPath) ? DefaultPath : null);
         if (file is not null)
         {

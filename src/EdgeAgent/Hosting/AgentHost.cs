@@ -4,6 +4,7 @@ using EdgeAnpr.Agent.Systemd;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
@@ -53,7 +54,15 @@ internal static class AgentHost
 
     private static IServiceCollection AddCapture(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new FrameQueue(sp.GetRequiredService<IOptions<CaptureOptions>>().Value.QueueCapacity));
+        services.AddSingleton(sp =>
+        {
+            // A recording read at full speed must lose no frame; a camera (or a paced recording) drops the oldest.
+            var camera = sp.GetRequiredService<IOptions<CameraOptions>>().Value;
+            var recording = !CameraSource.Parse(camera.Source).IsLive && !camera.Pace;
+            return new FrameQueue(
+                sp.GetRequiredService<IOptions<CaptureOptions>>().Value.QueueCapacity,
+                recording ? FrameQueueFullMode.Wait : FrameQueueFullMode.DropOldest);
+        });
         services.AddSingleton(sp =>
         {
             var camera = sp.GetRequiredService<IOptions<CameraOptions>>().Value;
@@ -63,7 +72,10 @@ internal static class AgentHost
                 camera.Pace,
                 sp.GetRequiredService<FrameQueue>(),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<CaptureService>>());
+                sp.GetRequiredService<ILogger<CaptureService>>())
+            {
+                SuperviseLiveSources = sp.GetRequiredService<AgentRun>().Mode == AgentMode.Run,
+            };
         });
         return services;
     }

@@ -1,4 +1,5 @@
 using EdgeAnpr.Agent.Capture;
+using EdgeAnpr.Agent.Inference;
 using EdgeAnpr.Agent.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,8 @@ internal static class OptionsCatalog
         new OptionsEntry<CameraOptions, CameraOptionsValidator>(CameraOptions.SectionName),
         new OptionsEntry<CaptureOptions, CaptureOptionsValidator>(CaptureOptions.SectionName),
         new OptionsEntry<StorageOptions, StorageOptionsValidator>(StorageOptions.SectionName),
+        new OptionsEntry<InferenceOptions, InferenceOptionsValidator>(InferenceOptions.SectionName),
+        new OptionsEntry<OutboxOptions, OutboxOptionsValidator>(OutboxOptions.SectionName),
     ];
 
     public static IServiceCollection AddAgentOptions(this IServiceCollection services, IConfiguration configuration)

@@ -105,11 +105,13 @@ internal sealed unsafe class OrtRuntime
     /// <summary>Throws an <see cref="OnnxRuntimeException"/> for a non-null status, releasing it; does nothing for null.</summary>
     /// <param name="action">What failed, for the message: "to load", "to run".</param>
     /// <param name="model">The model concerned, or null.</param>
-    public void Check(nint status, string action, string? model)
+    /// <param name="tensor">The input or output concerned, or null. (Arguments are constants or stored names: no
+    /// string is built unless the call failed, so a run allocates nothing.)</param>
+    public void Check(nint status, string action, string? model, string? tensor = null)
     {
         if (status != 0)
         {
-            Throw(status, action, model);
+            Throw(status, action, model, tensor);
         }
     }
 
@@ -123,12 +125,12 @@ internal sealed unsafe class OrtRuntime
     }
 
     [DoesNotReturn]
-    private void Throw(nint status, string action, string? model)
+    private void Throw(nint status, string action, string? model, string? tensor)
     {
         var code = (OrtErrorCode)Api.GetErrorCode(status);
         var message = Marshal.PtrToStringUTF8((nint)Api.GetErrorMessage(status)) ?? "";
         Api.ReleaseStatus(status);
-        var subject = model is null ? "" : $" model '{model}'";
+        var subject = (model is null ? "" : $" model '{model}'") + (tensor is null ? "" : $" (tensor '{tensor}')");
         throw new OnnxRuntimeException(code, message, $"ONNX Runtime failed {action}{subject}: {OneLine(message)} ({code})");
     }
 

@@ -47,6 +47,9 @@ public sealed class TensorInfo
     };
 }
 
+// The members are ONNX's element type names, so they read like .NET type names on purpose.
+#pragma warning disable CA1720
+
 /// <summary>Tensor element types (<c>ONNXTensorElementDataType</c> in onnxruntime_c_api.h); only <see cref="Float32"/> runs here.</summary>
 public enum TensorElementType
 {
@@ -68,3 +71,5 @@ public enum TensorElementType
     Complex128 = 15,
     BFloat16 = 16,
 }
+
+#pragma warning restore CA1720

@@ -24,8 +24,8 @@ internal sealed partial class PipelineService(
         }
         catch (CaptureException ex)
         {
-            LogCaptureFailed(ex.Message);
-            run.Fail(ex.IsPermanent ? ExitCodes.BadInput : ExitCodes.Failure, ex.Message);
+            // Capture has logged it; a replay's input that cannot be read is bad input, whatever the cause.
+            run.Fail(ex.IsPermanent || run.Mode == AgentMode.Replay ? ExitCodes.BadInput : ExitCodes.Failure, ex.Message);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -49,9 +49,6 @@ internal sealed partial class PipelineService(
             lifetime.StopApplication();
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Capture failed: {Problem}")]
-    private partial void LogCaptureFailed(string problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Input ended after {Frames} frames")]
     private partial void LogInputEnded(long frames);

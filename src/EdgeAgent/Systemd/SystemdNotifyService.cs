@@ -51,6 +51,13 @@ internal sealed partial class SystemdNotifyService(
     internal void Step()
     {
         var frames = stats.FramesProcessed;
+        var status = StatusLine(capture.Status, frames);
+        if (status != _lastStatus)
+        {
+            _notify?.Send("STATUS=" + status);
+            _lastStatus = status;
+        }
+
         if (!_ready && frames > 0)
         {
             _ready = _notify?.Send("READY=1") ?? false;
@@ -62,12 +69,6 @@ internal sealed partial class SystemdNotifyService(
             _framesAtLastPing = frames;
         }
 
-        var status = StatusLine(capture.Status, frames);
-        if (status != _lastStatus)
-        {
-            _notify?.Send("STATUS=" + status);
-            _lastStatus = status;
-        }
     }
 
     public override Task StopAsync(CancellationToken cancellationToken)

@@ -1,0 +1,32 @@
+using EdgeAnpr.Bench;
+
+// Benchmarks are programs that print numbers, not tests (STYLE.md): dotnet run -c Release -- <bench> [options]
+return args.FirstOrDefault() switch
+{
+    "capture" => await CaptureBench.RunAsync(args[1..]),
+    "outbox" => RunOutbox(),
+    "all" => await RunAllAsync(),
+    _ => Usage(),
+};
+
+static int RunOutbox()
+{
+    OutboxBench.Run();
+    return 0;
+}
+
+static async Task<int> RunAllAsync()
+{
+    var status = await CaptureBench.RunAsync([]);
+    Console.WriteLine();
+    return status | RunOutbox();
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: EdgeAnpr.Bench <bench> [options]");
+    Console.Error.WriteLine("  all                                              every benchmark below, with defaults");
+    Console.Error.WriteLine("  capture [--runs N] [--seconds S] [--clips DIR]   frames/s, CPU, allocations and RSS of ffmpeg capture");
+    Console.Error.WriteLine("  outbox                                           durable enqueue and delete rates of the SQLite outbox");
+    return 2;
+}

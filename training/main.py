@@ -1,0 +1,159 @@
+#!/usr/bin/python3
+"""EdgeAnpr plate-reader training entry point.
+
+  /usr/bin/python3 training/main.py all --reader ir        # train, export, quantise, eval, card
+  /usr/bin/python3 training/main.py all --reader latin
+  /usr/bin/python3 training/main.py split                  # (re)write training/splits/*.txt
+  /usr/bin/python3 training/main.py train|export|quantize|eval|card --reader R
+  /usr/bin/python3 training/main.py preview --reader R     # a PNG of training samples
+
+Data: ../shared/data relative to the repository root; override with --data or
+EDGEANPR_DATA.  Intermediates go to training/out/<reader>/, the shipped files to
+models/plate-reader-<reader>.{onnx,json,md}.
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+import torch  # noqa: E402
+
+from platereader import card, evaluate, onnx_export, ortrun, quantize, realdata  # noqa: E402
+from platereader.config import READERS  # noqa: E402
+from platereader.train import build_model, train  # noqa: E402
+
+ALL_SETS = ["ir-plates", "us-plates", "ru-plates", "kz-plates"]
+
+
+def out_dir(reader):
+    return os.path.join(HERE, "out", reader)
+
+
+def logger(reader):
+    os.makedirs(out_dir(reader), exist_ok=True)
+    f = open(os.path.join(out_dir(reader), "log.txt"), "a", encoding="utf-8")
+
+    def log(msg):
+        line = time.strftime("%H:%M:%S ") + msg
+        print(line, flush=True)
+        f.write(line + "\n")
+        f.flush()
+    return log
+
+
+def load_model(reader):
+    cfg = READERS[reader]
+    model = build_model(cfg)
+    state = torch.load(os.path.join(out_dir(reader), "model.pt"))
+    model.load_state_dict(state["model"])
+    return model.eval(), state.get("step")
+
+
+def cmd_split(args):
+    sizes = realdata.write_split_lists(args.data, os.path.join(HERE, "splits"), ALL_SETS)
+    for k, v in sizes.items():
+        print(f"{k}: train {v[0]} rows ({v[2]} texts), val {v[1]} rows ({v[3]} texts)")
+
+
+def cmd_train(args):
+    torch.set_num_threads(1)
+    log = logger(args.reader)
+    log(f"training {args.reader} from {args.data}")
+    t0 = time.time()
+    train(READERS[args.reader], args.data, out_dir(args.reader), steps=args.steps, seed=args.seed,
+          log=log, max_minutes=args.max_minutes)
+    step = torch.load(os.path.join(out_dir(args.reader), "model.pt")).get("step")
+    with open(os.path.join(out_dir(args.reader), "train_time.json"), "w") as f:
+        json.dump({"minutes": (time.time() - t0) / 60, "steps": step}, f)
+
+
+def cmd_export(args):
+    model, _ = load_model(args.reader)
+    onnx_export.export_float(model, os.path.join(out_dir(args.reader), "float.onnx"))
+
+
+def cmd_quantize(args):
+    cfg = READERS[args.reader]
+    d = out_dir(args.reader)
+    rows, x = evaluate.calibration_batch(cfg, args.data, limit=args.calib)
+    ranges = quantize.calibrate(os.path.join(d, "float.onnx"), x, method=args.calib_method)
+    quantize.quantize(os.path.join(d, "float.onnx"), os.path.join(d, "int8.onnx"), ranges)
+    with open(os.path.join(d, "calibration.json"), "w") as f:
+        json.dump({"rows": len(rows), "method": args.calib_method,
+                   "sets": sorted({r.set_name for r in rows})}, f)
+    os.makedirs(os.path.join(REPO, "models"), exist_ok=True)
+    shutil.copyfile(os.path.join(d, "int8.onnx"), os.path.join(REPO, "models", cfg["name"] + ".onnx"))
+
+
+def cmd_eval(args):
+    cfg = READERS[args.reader]
+    d = out_dir(args.reader)
+    model, step = load_model(args.reader)
+    res = evaluate.evaluate(cfg, model, os.path.join(d, "float.onnx"), os.path.join(d, "int8.onnx"),
+                            args.data, parts=("val", "train"))
+    lat = {"float": ortrun.bench(os.path.join(d, "float.onnx"), cfg["height"], cfg["width"], 3000),
+           "int8": ortrun.bench(os.path.join(d, "int8.onnx"), cfg["height"], cfg["width"], 3000),
+           "int8_spin": ortrun.bench(os.path.join(d, "int8.onnx"), cfg["height"], cfg["width"], 3000, spin=True)}
+    ops = ortrun.optimized_ops(os.path.join(d, "int8.onnx"))
+    out = {"results": res, "latency": lat, "ort_ops": ops, "step": step}
+    with open(os.path.join(d, "eval.json"), "w", encoding="utf-8") as f:
+        json.dump(out, f, ensure_ascii=False, indent=1)
+    for s, parts in res.items():
+        for p, r in parts.items():
+            print(f"{s} {p}: " + ", ".join(f"{k} {v['exact']}/{v['n']} = {100 * v['exact_rate']:.2f}%"
+                                           for k, v in r.items()))
+    print("latency", json.dumps(lat))
+    print("ORT ops", ops)
+
+
+def cmd_card(args):
+    card.write(args.reader, READERS[args.reader], out_dir(args.reader), os.path.join(REPO, "models"), args.data)
+
+
+def cmd_preview(args):
+    import cv2
+    import numpy as np
+    from platereader.train import RealPool, SynthPool, make_batch
+    cfg = READERS[args.reader]
+    real = RealPool(args.data, cfg["train_sets"])
+    synth = SynthPool(cfg["render"], size=200)
+    x, _, _ = make_batch(cfg, real, synth, 48)
+    img = (x.numpy()[:, 0] * 255).astype(np.uint8)
+    grid = np.vstack([np.hstack(list(img[i:i + 3])) for i in range(0, 48, 3)])
+    path = os.path.join(out_dir(args.reader), "preview.png")
+    os.makedirs(out_dir(args.reader), exist_ok=True)
+    cv2.imwrite(path, cv2.resize(grid, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST))
+    print(path)
+
+
+def cmd_all(args):
+    for f in (cmd_split, cmd_train, cmd_export, cmd_quantize, cmd_eval, cmd_card):
+        f(args)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("command", choices=["split", "train", "export", "quantize", "eval", "card", "preview", "all"])
+    p.add_argument("--reader", choices=sorted(READERS), default="ir")
+    p.add_argument("--data", default=realdata.default_data_root(),
+                   help="folder holding ir-plates/, us-plates/, ... (default ../shared/data from the repo root, "
+                        "or $EDGEANPR_DATA)")
+    p.add_argument("--steps", type=int, default=None, help="training steps (default: the reader's config)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-minutes", type=float, default=None, help="stop training after this long")
+    p.add_argument("--calib", type=int, default=400, help="real training crops used for calibration")
+    p.add_argument("--calib-method", choices=["minmax", "percentile"], default="minmax")
+    args = p.parse_args()
+    args.data = os.path.abspath(args.data)
+    {"split": cmd_split, "train": cmd_train, "export": cmd_export, "quantize": cmd_quantize,
+     "eval": cmd_eval, "card": cmd_card, "preview": cmd_preview, "all": cmd_all}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""Writes the shipped sidecar JSON (read by the C# side) and the model card.
+
+All figures in the card are read from training/out/<reader>/eval.json etc., i.e.
+measured by this code, not typed in by hand.
+"""
+import json
+import os
+import platform
+import subprocess
+
+import onnx
+
+from . import realdata
+from .model import count_macs
+from .train import build_model
+
+
+def sidecar(cfg) -> dict:
+    return {
+        "input": "image",
+        "output": "logits",
+        "height": cfg["height"],
+        "width": cfg["width"],
+        "channels": 1,
+        "normalize": "gray/255",
+        "layout": "NCHW",
+        "charset": cfg["charset"],
+        "blank": 0,
+        "outputKind": "logits",
+        "timeSteps": cfg["width"] // 4,
+    }
+
+
+def _cpu():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _pct(r):
+    return f"{100 * r['exact_rate']:.2f}% ({r['exact']}/{r['n']})"
+
+
+def write(reader, cfg, out_dir, models_dir, data_root):
+    name = cfg["name"]
+    onnx_path = os.path.join(models_dir, name + ".onnx")
+    with open(os.path.join(models_dir, name + ".json"), "w", encoding="utf-8") as f:
+        json.dump(sidecar(cfg), f, ensure_ascii=False, indent=1)
+        f.write("\n")
+
+    ev = json.load(open(os.path.join(out_dir, "eval.json"), encoding="utf-8"))
+    tt = json.load(open(os.path.join(out_dir, "train_time.json")))
+    cal = json.load(open(os.path.join(out_dir, "calibration.json")))
+    model = build_model(cfg)
+    macs = count_macs(model)
+    params = sum(p.numel() for p in model.parameters())
+    size = os.path.getsize(onnx_path)
+    m = onnx.load(onnx_path)
+    ops = {}
+    for n in m.graph.node:
+        ops[n.op_type] = ops.get(n.op_type, 0) + 1
+
+    split_lines = []
+    for s in cfg["train_sets"]:
+        train, val = realdata.split_rows(realdata.load_rows(data_root, s))
+        split_lines.append(f"| `{s}` | {len(train)} ({len({r.text for r in train})} texts) | "
+                           f"{len(val)} ({len({r.text for r in val})} texts) | "
+                           f"`training/splits/{s}-train.txt`, `training/splits/{s}-val.txt` |")
+
+    acc_lines = []
+    for s, parts in ev["results"].items():
+        for part in ("val", "train"):
+            if part not in parts:
+                continue
+            r = parts[part]
+            acc_lines.append(f"| `{s}` | {'**validation (held out)**' if part == 'val' else 'training split'} | "
+                             f"{r['int8']['n']} | {_pct(r['torch'])} | {_pct(r['float_onnx'])} | "
+                             f"**{_pct(r['int8'])}** | {100 * r['float_onnx']['cer']:.2f}% / "
+                             f"{100 * r['int8']['cer']:.2f}% |")
+
+    err_lines = []
+    for s, parts in ev["results"].items():
+        for f_, truth, pred in parts["val"]["int8"]["errors"]:
+            err_lines.append(f"| `{s}/{f_}` | `{truth}` | `{pred}` |")
+    if not err_lines:
+        err_lines.append("| (none) | | |")
+
+    lat = ev["latency"]
+    charset_str = " ".join(f"`{c}`" for c in cfg["charset"][1:])
+    c1, c2, c3, c4, c5 = cfg["channels"]
+    h8 = cfg["height"] // 8
+    T = cfg["width"] // 4
+    bar = {"ir": "Iranian crops exact plate >= 98% (held-out validation)",
+           "latin": "held-out `us-plates` exact plate >= 92%"}[reader]
+
+    text = f"""# {name}
+
+Plate **reader** of EdgeAnpr: reads the text of one plate crop (the detector's box) with
+a small all-convolutional CTC network, int8-quantised (QDQ).  Trained by this
+repository's `training/` code; no downloaded weights.
+
+| | |
+|---|---|
+| file | `models/{name}.onnx` ({size:,} bytes = {size / 1024:.0f} KiB) + sidecar `models/{name}.json` |
+| reads | {"Iranian plates (2 digits, Persian letter, 3 digits, 2-digit region)" if reader == "ir" else "Latin-script plates: US, Russian and Kazakh (Cyrillic letters as their Latin look-alikes), generic European-style"} |
+| compute | {macs / 1e6:.1f} M multiply-accumulates per plate, {params:,} parameters |
+| int8 latency | **{lat['int8']['median_ms']:.3f} ms** median per plate (ONNX Runtime 1.30, 1 intra-op thread, x86-64, see below) |
+| bar | {bar} |
+
+## Contract (the C# side relies on every line)
+
+* Input `image`: float32 `[N,1,{cfg['height']},{cfg['width']}]`, N dynamic, NCHW.
+* Preprocessing: crop -> 8-bit gray with OpenCV's `BGR2GRAY` weights
+  (0.299 R + 0.587 G + 0.114 B) -> stretch to {cfg['width']}x{cfg['height']} with bilinear
+  interpolation (`cv2.resize(..., INTER_LINEAR)`), no aspect padding -> value = gray/255.
+* Output `logits`: float32 `[N,{T},{len(cfg['charset'])}]`: {T} time steps along the image
+  columns, left to right, {len(cfg['charset'])} classes; raw logits (no softmax).
+* Decode: greedy CTC (argmax per step, merge repeats, drop blank = class 0).
+* Class i is `charset[i]` in `models/{name}.json`; class 0 is the blank (`""`).
+* Canonical text: {"visual left-to-right, digits as ASCII, the letter as its Persian character, e.g. `81و63813`; `♿` (U+267F) for the plate of a disabled driver" if reader == "ir" else "upper-case ASCII letters and digits, no spaces or dashes (`AYO9034`, `H002EX71`)"}.
+
+Sidecar (`models/{name}.json`):
+
+```json
+{json.dumps(sidecar(cfg), ensure_ascii=False)}
+```
+
+## Character set
+
+{len(cfg['charset']) - 1} characters after the blank: {charset_str}
+{"" if reader != "ir" else chr(10) + "The real data contain 17 of the letters and ♿; ث ز ش ف ک گ come only from the synthetic renderer, so expect them to be read less reliably." + chr(10)}
+## Architecture
+
+Plain chain of convolutions (BatchNorm folded into them at export), every one followed by
+ReLU except the classifier; no recurrent layers (they quantise and run poorly in ORT).
+
+| layer | kernel / stride | output (C x H x W) |
+|---|---|---|
+| conv | 3x3 / 2 | {c1} x {cfg['height'] // 2} x {cfg['width'] // 2} |
+| conv | 3x3 / 1 | {c2} x {cfg['height'] // 2} x {cfg['width'] // 2} |
+| conv | 3x3 / 2 | {c3} x {cfg['height'] // 4} x {T} |
+| conv | 3x3 / 1 | {c3} x {cfg['height'] // 4} x {T} |
+| conv | 3x3 / (2,1) | {c4} x {h8} x {T} |
+| conv | 3x3 / 1 | {c5} x {h8} x {T} |
+| conv | {h8}x1 (collapses height) | {cfg['head']} x 1 x {T} |
+| conv | 1x3 / 1 (context along the text) | {cfg['head']} x 1 x {T} |
+| conv | 1x3 / 1 | {cfg['head']} x 1 x {T} |
+| conv (classifier) | 1x1 | {len(cfg['charset'])} x 1 x {T} -> Squeeze, Transpose -> `[N,{T},{len(cfg['charset'])}]` |
+
+ONNX opset 13.  Ops in the shipped file: {", ".join(f"{k} x{v}" for k, v in sorted(ops.items()))}.
+After ONNX Runtime's own graph optimisation the model runs as:
+{", ".join(f"{k} x{v}" for k, v in sorted(ev['ort_ops'].items()))} (all ten convolutions as integer kernels).
+
+## Training data
+
+Real crops from `../shared/data` (not redistributed; see its README for sources and
+rights), split **by plate text** (all rows of one text on the same side) with a
+deterministic hash: a text goes to validation when `md5(text) mod 100 < 20`.  The
+validation rows are never used for training or calibration.  `br-scenes` is never used.
+
+| set | training rows | validation rows | lists |
+|---|---|---|---|
+{chr(10).join(split_lines)}
+
+Each training batch of {cfg['batch']}: about {100 * cfg['real_fraction']:.0f}% real training crops
+(weights {", ".join(f"`{k}` {v}" for k, v in cfg['train_sets'].items())}), the rest synthetic plates from the
+project's own renderer (`training/platereader/synth_{"ir" if reader == "ir" else "latin"}.py`, fonts from the Debian packages
+fonts-farsiweb, fonts-noto-core, fonts-dejavu-core).  Augmentations
+(`training/platereader/augment.py`): perspective, rotation, shear, loose/tight crop
+jitter like a detector box, random crop resolution ({cfg['crop_heights'][0]}-{cfg['crop_heights'][1]} px tall), brightness/contrast,
+gamma, night/IR low-contrast gray, glare, shadow, Gaussian and motion blur, noise,
+JPEG artefacts{", Otsu binarisation (like the binarised ru/kz crops)" if cfg['binarize_p'] else ""}.  About 15% of the real crops
+are shown as stored and 20% only lightly moved.
+
+Training: CTC loss, AdamW (lr {cfg['lr']}, cosine over {cfg['steps']} steps or {cfg['minutes']} minutes, whichever
+ends first), weight EMA (the EMA is exported), one CPU thread.  This model: {ev['step']} steps,
+{tt['minutes']:.0f} minutes on a shared 2-core x86 machine ({_cpu()}).
+
+## Quantisation
+
+Static int8 QDQ written by `training/platereader/quantize.py` (no onnxruntime Python
+package here, so ORT's quantiser could not be used; the layout is the same):
+weights int8 symmetric per output channel; biases int32 (scale = input scale x weight
+scale); activations uint8 asymmetric, ranges by **{cal['method']}** over **{cal['rows']} real crops of the
+training split** ({", ".join(cal['sets'])}), run through the float model in ONNX Runtime; the input
+gets scale 1/255, zero point 0 (lossless for gray/255).
+
+## Accuracy
+
+Exact plate = the whole decoded string equals the label.  CER = edit distance / label
+length.  Every crop is read from its file and preprocessed exactly as in the contract.
+
+| set | part | crops | float, PyTorch | float ONNX, ORT | **int8 ONNX, ORT** | CER float / int8 |
+|---|---|---|---|---|---|---|
+{chr(10).join(acc_lines)}
+
+How measured: `training/main.py eval` (PyTorch 1.13 for the first column; ONNX Runtime
+1.30.0 from the npm package `onnxruntime-node`, CPU provider, driven by
+`training/tools/run_onnx.mjs`, for the other two).  The product's own figures will be
+re-measured by the C# `edge-anpr eval` on the same crops; small differences can come from
+JPEG decoding (OpenCV 4.6 here) and resize rounding.  The validation sets are small: one
+crop is {100 / max(1, ev['results'][cfg['eval_sets'][0]]['val']['int8']['n']):.2f} points on `{cfg['eval_sets'][0]}`.
+Training and augmentation settings were chosen while looking at these validation figures
+across a few runs, so they are held out from training but not entirely from the
+developer.
+
+Validation errors of the int8 model:
+
+| crop | label | read |
+|---|---|---|
+{chr(10).join(err_lines)}
+
+## Latency
+
+Single-plate runs (batch 1) of the shipped file in ONNX Runtime 1.30.0 (npm
+`onnxruntime-node`), one intra-op thread, sequential execution, graph optimisation
+`all`, timed around `session.run` in node (so including the JS binding's overhead),
+median / p90 of 3000 runs after 200 warm-up runs, on {_cpu()} (x86-64, shared with
+other work while measured).  Not yet measured on the ARM box.
+
+| model | median | p90 |
+|---|---|---|
+| int8, spinning off | {lat['int8']['median_ms']:.3f} ms | {lat['int8']['p90_ms']:.3f} ms |
+| int8, spinning on | {lat['int8_spin']['median_ms']:.3f} ms | {lat['int8_spin']['p90_ms']:.3f} ms |
+| float (not shipped) | {lat['float']['median_ms']:.3f} ms | {lat['float']['p90_ms']:.3f} ms |
+
+## Retrain
+
+From the repository root, with the data at `../shared/data` (or `EDGEANPR_DATA=/path`):
+
+```sh
+nice -n 10 /usr/bin/python3 training/main.py all --reader {reader}
+# or both readers and the ONNX Runtime set-up: ./training/train_all.sh
+```
+
+Needs Debian packages python3-torch python3-onnx python3-opencv python3-numpy python3-pil
+libopenblas0-pthread fonts-farsiweb fonts-noto-core fonts-dejavu-core, node (>= 18) and npm
+(for `onnxruntime-node@1.30.0`, installed under `training/out/ortnode` by `train_all.sh`).
+Intermediates (checkpoint, float ONNX, logs, eval.json) go to `training/out/{reader}/`.
+Training is random (augmentation, and the schedule follows the wall clock on a slow
+machine), so a retrained model differs slightly from this one; re-check the figures.
+"""
+    with open(os.path.join(models_dir, name + ".md"), "w", encoding="utf-8") as f:
+        f.write(text)
