@@ -363,7 +363,7 @@ Task("Demo")
     .IsDependentOn("Build")
     .Does(() =>
 {
-    Run(cli.Path.FullPath, new ProcessArgumentBuilder().Append("replay").AppendQuoted(clip));
+    Run(cli.Path.FullPath, new ProcessArgumentBuilder().Append("replay").AppendQuoted(clip).Append("--pace"));
 });
 
 Task("Bench")

@@ -32,7 +32,7 @@ public sealed class MqttOptions : IValidatableObject
     public string Host { get; set; } = "";
 
     /// <summary>The broker's port; default <see cref="DefaultPort"/>.</summary>
-    [Range(1, 65535, ErrorMessage = "Mqtt:Port must be between 1 and 65535.")]
+    [Range(1, 65535)]
     public int Port { get; set; } = DefaultPort;
 
     /// <summary>
@@ -43,7 +43,7 @@ public sealed class MqttOptions : IValidatableObject
     public string ClientId { get; set; } = "";
 
     /// <summary>The MQTT keep-alive, whole seconds; default <see cref="DefaultKeepAlive"/>.</summary>
-    [Range(typeof(TimeSpan), "00:00:05", "18:12:15", ErrorMessage = "Mqtt:KeepAlive must be between 5 seconds and 18:12:15 (65535 s).")]
+    [Range(typeof(TimeSpan), "00:00:05", "18:12:15")]
     public TimeSpan KeepAlive { get; set; } = DefaultKeepAlive;
 
     /// <summary>Connect over TLS; also on whenever <see cref="CaFile"/> is set. Without a CA file the system's CAs in <see cref="SystemCaPath"/> are trusted.</summary>
@@ -71,19 +71,19 @@ public sealed class MqttOptions : IValidatableObject
     public bool CleanSession { get; set; }
 
     /// <summary>First wait before reconnecting, whole seconds; default <see cref="DefaultReconnectDelay"/>, growing up to <see cref="MaxReconnectDelay"/>.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Mqtt:ReconnectDelay must be between 1 second and 1 hour.")]
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ReconnectDelay { get; set; } = DefaultReconnectDelay;
 
     /// <summary>Longest wait between reconnect attempts, whole seconds; default <see cref="DefaultMaxReconnectDelay"/>.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Mqtt:MaxReconnectDelay must be between 1 second and 1 hour.")]
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan MaxReconnectDelay { get; set; } = DefaultMaxReconnectDelay;
 
     /// <summary>Received messages waiting for their reader; when full the oldest is dropped and counted. Default <see cref="DefaultIncomingQueueCapacity"/>.</summary>
-    [Range(1, 65536, ErrorMessage = "Mqtt:IncomingQueueCapacity must be between 1 and 65536.")]
+    [Range(1, 65536)]
     public int IncomingQueueCapacity { get; set; } = DefaultIncomingQueueCapacity;
 
     /// <summary>The protocol version; default <see cref="MqttProtocolVersion.V311"/>.</summary>
-    [EnumDataType(typeof(MqttProtocolVersion), ErrorMessage = "Mqtt:ProtocolVersion must be V31, V311 or V5.")]
+    [EnumDataType(typeof(MqttProtocolVersion))]
     public MqttProtocolVersion ProtocolVersion { get; set; } = MqttProtocolVersion.V311;
 
     /// <summary>True when a broker is configured.</summary>
