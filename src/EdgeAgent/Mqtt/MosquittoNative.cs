@@ -180,17 +180,4 @@ internal static class MosquittoError
     public const int Keepalive = 19;
     public const int TlsHandshake = 23;
     public const int OversizePacket = 25;
-
-    /// <summary>
-    /// Whether libmosquitto's network thread has ended after a disconnect with this code. mosquitto_loop_forever
-    /// (what mosquitto_loop_start runs) returns, ending the thread and with it all reconnecting, on these codes
-    /// (lib/loop.c, "Quit after fatal errors"), and on any error while errno is EPROTO, which is how a TLS read
-    /// failure or a TLS close_notify reaches it as <see cref="Errno"/>.
-    /// </summary>
-    public static bool MayEndNetworkThread(int error) => error switch
-    {
-        NoMemory or Protocol or Invalid or NotFound or Tls or PayloadSize or NotSupported or Auth or AclDenied or Unknown or AddressInfo or Proxy => true,
-        Errno => true,
-        _ => false,
-    };
 }

@@ -50,9 +50,8 @@ internal sealed partial class MosquittoTransport : MqttTransport
     /// <param name="logger">Where the transport logs.</param>
     /// <param name="time">The clock for back-off and status times.</param>
     public MosquittoTransport(MqttOptions options, string clientId, MqttWill? will, ILogger logger, TimeProvider time)
-        : base(options.IncomingQueueCapacity)
+        : base((options ?? throw new ArgumentNullException(nameof(options))).IncomingQueueCapacity)
     {
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Host);
         ArgumentException.ThrowIfNullOrEmpty(clientId);
         _options = options;
