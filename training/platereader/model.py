@@ -8,19 +8,21 @@ becomes one QLinearConv.
 
 Shape: [N,1,H,W] -> strided 3x3 convs down to height H/8 and width W/4 -> a conv whose
 kernel covers the remaining height (to height 1) -> 1xK convs along the columns for
-context -> 1x1 conv to the classes -> [N, T=W/4, C] logits, time running left to right.
+context (dilated, so each column sees most of the plate) -> 1x1 conv to the classes -> [N, T=W/4, C] logits, time running left to right.
 """
 import torch
 import torch.nn as nn
 
 
-def conv_bn(cin, cout, k, stride=1, pad=0):
-    return [nn.Conv2d(cin, cout, k, stride, pad, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+def conv_bn(cin, cout, k, stride=1, pad=0, dilation=1):
+    return [nn.Conv2d(cin, cout, k, stride, pad, dilation=dilation, bias=False), nn.BatchNorm2d(cout),
+            nn.ReLU(inplace=True)]
 
 
 class PlateReader(nn.Module):
     def __init__(self, num_classes: int, height: int = 32, width: int = 128,
-                 channels=(16, 32, 48, 64, 96), head: int = 128, dropout: float = 0.1):
+                 channels=(16, 32, 48, 64, 96), head: int = 128, dropout: float = 0.1,
+                 dilations=(1, 2, 4)):
         super().__init__()
         assert height % 8 == 0 and width % 4 == 0
         c1, c2, c3, c4, c5 = channels
@@ -32,8 +34,11 @@ class PlateReader(nn.Module):
         layers += conv_bn(c3, c4, 3, (2, 1), 1)      # H/8, W/4
         layers += conv_bn(c4, c5, 3, 1, 1)
         layers += conv_bn(c5, head, (height // 8, 1))  # height 1
-        layers += conv_bn(head, head, (1, 3), 1, (0, 1))
-        layers += conv_bn(head, head, (1, 3), 1, (0, 1))
+        # Dilated 1x3 convs along the text widen the receptive field to ~90 input columns.
+        # With a narrow one, CTC can lock into emitting the left characters too early (at
+        # columns that cannot see them yet) and never recover; seen on the Iranian reader.
+        for d in dilations:
+            layers += conv_bn(head, head, (1, 3), 1, (0, d), dilation=(1, d))
         self.features = nn.Sequential(*layers)
         self.dropout = nn.Dropout(dropout)
         self.classifier = nn.Conv2d(head, num_classes, 1)

@@ -27,7 +27,7 @@ from .preprocess import gray_to_input
 class SynthPool:
     """A pool of rendered synthetic plates (gray), a few replaced on every draw."""
 
-    def __init__(self, render, size=3000, refresh=5):
+    def __init__(self, render, size=1500, refresh=5):
         self.render, self.refresh = render, refresh
         self.items = [self._one() for _ in range(size)]
 
@@ -82,7 +82,8 @@ def make_batch(cfg, real: RealPool, synth: SynthPool, n: int):
 
 
 def build_model(cfg) -> PlateReader:
-    return PlateReader(len(cfg["charset"]), cfg["height"], cfg["width"], cfg["channels"], cfg["head"])
+    return PlateReader(len(cfg["charset"]), cfg["height"], cfg["width"], cfg["channels"], cfg["head"],
+                       dilations=cfg["dilations"])
 
 
 def train(cfg, data_root, out_dir, steps=None, seed=0, log=print, max_minutes=None):

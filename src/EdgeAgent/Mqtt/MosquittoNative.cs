@@ -101,6 +101,10 @@ internal static unsafe partial class MosquittoNative
     [LibraryImport(LibraryName, EntryPoint = "mosquitto_subscribe", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Subscribe(MosquittoHandle mosq, int* messageId, string topicFilter, int qos);
 
+    // int mosquitto_sub_topic_check(const char *sub): MOSQ_ERR_INVAL for a bad filter ('#' not last, '+' not a whole level)
+    [LibraryImport(LibraryName, EntryPoint = "mosquitto_sub_topic_check", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int SubscriptionTopicCheck(string topicFilter);
+
     // void mosquitto_connect_with_flags_callback_set(struct mosquitto *, void (*)(struct mosquitto *, void *obj, int rc, int flags))
     // (the connect callback that also reports the CONNACK flags: bit 0 is "session present", MQTT 3.1.1 section 3.2.2.2)
     [LibraryImport(LibraryName, EntryPoint = "mosquitto_connect_with_flags_callback_set")]

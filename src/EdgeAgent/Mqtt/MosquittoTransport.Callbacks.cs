@@ -36,9 +36,10 @@ internal sealed partial class MosquittoTransport
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void OnConnect(nint mosq, nint userData, int rc, int flags)
     {
-        var transport = From(userData);
+        MosquittoTransport? transport = null;
         try
         {
+            transport = From(userData);
             transport?.Connected(rc, (flags & SessionPresentFlag) != 0);
         }
         catch (Exception ex)
@@ -50,9 +51,10 @@ internal sealed partial class MosquittoTransport
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void OnDisconnect(nint mosq, nint userData, int rc)
     {
-        var transport = From(userData);
+        MosquittoTransport? transport = null;
         try
         {
+            transport = From(userData);
             transport?.Disconnected(rc);
         }
         catch (Exception ex)
@@ -64,9 +66,10 @@ internal sealed partial class MosquittoTransport
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void OnPublish(nint mosq, nint userData, int messageId)
     {
-        var transport = From(userData);
+        MosquittoTransport? transport = null;
         try
         {
+            transport = From(userData);
             transport?.PublishAcknowledged(messageId);
         }
         catch (Exception ex)
@@ -78,9 +81,10 @@ internal sealed partial class MosquittoTransport
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static unsafe void OnMessage(nint mosq, nint userData, MosquittoMessage* message)
     {
-        var transport = From(userData);
+        MosquittoTransport? transport = null;
         try
         {
+            transport = From(userData);
             transport?.Received(message);
         }
         catch (Exception ex)
@@ -92,9 +96,10 @@ internal sealed partial class MosquittoTransport
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static unsafe void OnSubscribe(nint mosq, nint userData, int messageId, int qosCount, int* grantedQos)
     {
-        var transport = From(userData);
+        MosquittoTransport? transport = null;
         try
         {
+            transport = From(userData);
             var granted = qosCount > 0 && grantedQos is not null && grantedQos[0] < SubackFailure;
             transport?.SubscriptionAcknowledged(messageId, granted);
         }
@@ -107,9 +112,10 @@ internal sealed partial class MosquittoTransport
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static unsafe void OnLog(nint mosq, nint userData, int level, byte* text)
     {
-        var transport = From(userData);
+        MosquittoTransport? transport = null;
         try
         {
+            transport = From(userData);
             transport?.LibraryLogged(level, text);
         }
         catch (Exception ex)
@@ -147,7 +153,9 @@ internal sealed partial class MosquittoTransport
     {
         _connected = false;
         _subscriptions.Disconnected();
-        // mosquitto_strerror(MOSQ_ERR_ERRNO) reads errno, which only means something here, on this thread.
+
+        // mosquitto_strerror(MOSQ_ERR_ERRNO) reads errno, which means something only here, on this thread, and only
+        // when it survived the runtime's way into this callback (it often does not; the supervisor then finds out).
         var errno = rc == MosquittoError.Errno ? Marshal.GetLastSystemError() : 0;
         _events.Writer.TryWrite(new NativeEvent.Disconnected(rc, errno, Interlocked.Exchange(ref _lastLibraryError, null)));
     }

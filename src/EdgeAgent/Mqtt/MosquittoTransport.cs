@@ -121,6 +121,12 @@ internal sealed partial class MosquittoTransport : MqttTransport
     {
         ArgumentException.ThrowIfNullOrEmpty(topicFilter);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (MosquittoNative.SubscriptionTopicCheck(topicFilter) != MosquittoError.Success)
+        {
+            // Checked here, once: a filter kept in the set is sent again after every reconnect.
+            throw new ArgumentException($"'{topicFilter}' is not a valid MQTT topic filter (MQTT 3.1.1 section 4.7).", nameof(topicFilter));
+        }
+
         if (_subscriptions.Add(topicFilter, qos))
         {
             var rc = SendSubscribe(topicFilter, qos);
@@ -231,7 +237,8 @@ internal sealed partial class MosquittoTransport : MqttTransport
                 _publishes.Forget(messageId);
             }
 
-            throw new MqttException($"Cannot publish to '{topic}': {ErrorText(rc)}", rc);
+            var text = rc == MosquittoError.Errno ? Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()) : ErrorText(rc);
+            throw new MqttException($"Cannot publish to '{topic}': {text}", rc);
         }
 
         // The PUBACK may already have been handled by the network thread; then it is ours to deliver.

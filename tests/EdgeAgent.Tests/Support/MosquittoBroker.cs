@@ -85,19 +85,24 @@ internal sealed partial class MosquittoBroker : IAsyncDisposable
         }
     }
 
-    /// <summary>A broker that is already up.</summary>
+    /// <summary>A broker that is already up (on fresh ports if another process took the first ones meanwhile).</summary>
     public static async Task<MosquittoBroker> StartAsync(MosquittoBrokerOptions? options = null)
     {
-        var broker = Create(options);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await broker.StartAsync();
-            return broker;
-        }
-        catch
-        {
+            var broker = Create(options);
+            var failure = await broker.TryStartAsync();
+            if (failure is null)
+            {
+                return broker;
+            }
+
+            var portTaken = broker.Log.Contains("Address already in use", StringComparison.Ordinal);
             await broker.DisposeAsync();
-            throw;
+            if (!portTaken || attempt == 3)
+            {
+                Assert.Fail(failure);
+            }
         }
     }
 
@@ -126,8 +131,17 @@ internal sealed partial class MosquittoBroker : IAsyncDisposable
         KeyFile = tls ? Certificates!.ClientKeyFile : null,
     };
 
-    /// <summary>Starts mosquitto and waits until every listener accepts connections.</summary>
+    /// <summary>Starts mosquitto and waits until every listener accepts connections; fails the test with mosquitto's log if it does not.</summary>
     public async Task StartAsync()
+    {
+        if (await TryStartAsync() is { } failure)
+        {
+            Assert.Fail(failure);
+        }
+    }
+
+    /// <summary>Starts mosquitto; null when it listens on every port, else what went wrong, with its configuration and log.</summary>
+    private async Task<string?> TryStartAsync()
     {
         Assert.False(IsRunning, "The broker is already running.");
         var start = new ProcessStartInfo(Executable)
@@ -154,12 +168,14 @@ internal sealed partial class MosquittoBroker : IAsyncDisposable
                 {
                     var state = process.HasExited ? $"it exited with code {process.ExitCode}" : $"it did not listen within {StartTimeout.TotalSeconds:0} s";
                     Kill();
-                    Assert.Fail($"mosquitto did not come up on {Address}:{port}: {state}.\n--- {ConfigFile} ---\n{File.ReadAllText(ConfigFile)}--- log ---\n{Log}");
+                    return $"mosquitto did not come up on {Address}:{port}: {state}.\n--- {ConfigFile} ---\n{File.ReadAllText(ConfigFile)}--- log ---\n{Log}";
                 }
 
                 await Task.Delay(20);
             }
         }
+
+        return null;
     }
 
     /// <summary>Stops mosquitto the way systemd does (SIGTERM), so it saves its persistence file; waits for it to exit.</summary>
