@@ -97,6 +97,9 @@ def write(reader, cfg, out_dir, models_dir, data_root):
     bar = {"ir": "Iranian crops exact plate >= 98% (held-out validation)",
            "latin": "held-out `us-plates` exact plate >= 92%"}[reader]
 
+    context_rows = "\n".join(
+        f"| conv | 1x3, dilation {d} (context along the text) | {cfg['head']} x 1 x {T} |" for d in cfg["dilations"])
+    n_conv = ops.get("Conv", 0)
     text = f"""# {name}
 
 Plate **reader** of EdgeAnpr: reads the text of one plate crop (the detector's box) with
@@ -147,13 +150,12 @@ ReLU except the classifier; no recurrent layers (they quantise and run poorly in
 | conv | 3x3 / (2,1) | {c4} x {h8} x {T} |
 | conv | 3x3 / 1 | {c5} x {h8} x {T} |
 | conv | {h8}x1 (collapses height) | {cfg['head']} x 1 x {T} |
-| conv | 1x3 / 1 (context along the text) | {cfg['head']} x 1 x {T} |
-| conv | 1x3 / 1 | {cfg['head']} x 1 x {T} |
+{context_rows}
 | conv (classifier) | 1x1 | {len(cfg['charset'])} x 1 x {T} -> Squeeze, Transpose -> `[N,{T},{len(cfg['charset'])}]` |
 
 ONNX opset 13.  Ops in the shipped file: {", ".join(f"{k} x{v}" for k, v in sorted(ops.items()))}.
 After ONNX Runtime's own graph optimisation the model runs as:
-{", ".join(f"{k} x{v}" for k, v in sorted(ev['ort_ops'].items()))} (all ten convolutions as integer kernels).
+{", ".join(f"{k} x{v}" for k, v in sorted(ev['ort_ops'].items()))} (all {n_conv} convolutions as integer kernels).
 
 ## Training data
 

@@ -42,7 +42,12 @@ public abstract class MqttTransport : IAsyncDisposable
 
     public bool IsConnected => Status.IsConnected;
 
-    /// <summary>Every change of <see cref="Status"/>'s state or reason. Publish retained <c>online</c> when one says connected.</summary>
+    /// <summary>
+    /// Every change of <see cref="Status"/>'s state or reason, for one reader: the owner of the connection
+    /// (<see cref="MqttConnectionService"/>, which publishes retained <c>online</c> when one says connected). A
+    /// channel hands each item to one reader only; everyone else reads <see cref="Status"/>, whose
+    /// <see cref="MqttConnectionStatus.Connects"/> counts reconnects.
+    /// </summary>
     public ChannelReader<MqttConnectionStatus> StatusChanges => _statusChanges.Reader;
 
     /// <summary>One entry per acknowledged publish that was given a token (see <see cref="Publish"/>).</summary>

@@ -51,7 +51,6 @@ public sealed class MosquittoTransportTests(ITestOutputHelper output)
         await using var broker = await MosquittoBroker.StartAsync();
         await using var publisher = await MqttTestKit.ConnectAsync(broker.ClientOptions("pub"), _log);
         await using var subscriber = await MqttTestKit.ConnectAsync(broker.ClientOptions("sub"), _log);
-        var retainedAck = new TaskCompletionSource();
         publisher.Publish("anpr/v1/site1/watchlist/snapshot", MqttTestKit.Bytes("snapshot-1"), MqttQos.AtLeastOnce, retain: true, token: 1);
         Assert.Equal(1, (await publisher.Acknowledgements.ReadAsync()).Token);
 
@@ -163,7 +162,6 @@ public sealed class MosquittoTransportTests(ITestOutputHelper output)
             MqttTestKit.Timeout,
             "the refused connection to be reported");
 
-        await Task.Delay(1500);
         await broker.StartAsync();
 
         await client.WaitForAsync(MqttConnectionState.Connected);
