@@ -1,6 +1,7 @@
 using EdgeAnpr.Agent.Capture;
 using EdgeAnpr.Agent.Inference;
 using EdgeAnpr.Agent.Storage;
+using EdgeAnpr.Agent.Tracking;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -23,6 +24,7 @@ internal static class OptionsCatalog
         new OptionsEntry<StorageOptions, StorageOptionsValidator>(StorageOptions.SectionName),
         new OptionsEntry<InferenceOptions, InferenceOptionsValidator>(InferenceOptions.SectionName),
         new OptionsEntry<OutboxOptions, OutboxOptionsValidator>(OutboxOptions.SectionName),
+        new OptionsEntry<TrackingOptions, TrackingOptionsValidator>(TrackingOptions.SectionName),
     ];
 
     public static IServiceCollection AddAgentOptions(this IServiceCollection services, IConfiguration configuration)

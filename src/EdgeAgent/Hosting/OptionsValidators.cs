@@ -1,5 +1,6 @@
 using EdgeAnpr.Agent.Capture;
 using EdgeAnpr.Agent.Storage;
+using EdgeAnpr.Agent.Tracking;
 using Microsoft.Extensions.Options;
 
 namespace EdgeAnpr.Agent.Hosting;
@@ -16,3 +17,6 @@ internal sealed partial class CaptureOptionsValidator : IValidateOptions<Capture
 
 [OptionsValidator]
 internal sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>;
+
+[OptionsValidator]
+internal sealed partial class TrackingOptionsValidator : IValidateOptions<TrackingOptions>;
