@@ -3,6 +3,7 @@ using System.Text.Json;
 using EdgeAnpr.Agent.Capture;
 using EdgeAnpr.Agent.Doctor;
 using EdgeAnpr.Agent.Hosting;
+using EdgeAnpr.Agent.Mqtt;
 using EdgeAnpr.Agent.Pipeline;
 using EdgeAnpr.Agent.Storage;
 using Microsoft.Extensions.Configuration;
@@ -59,11 +60,14 @@ internal static class DoctorCommand
         var capture = Bind<CaptureOptions>(configuration, CaptureOptions.SectionName);
         var camera = Bind<CameraOptions>(configuration, CameraOptions.SectionName);
         var storage = Bind<StorageOptions>(configuration, StorageOptions.SectionName);
+        var site = Bind<SiteOptions>(configuration, SiteOptions.SectionName);
+        var mqtt = Bind<MqttOptions>(configuration, MqttOptions.SectionName);
 
         checks.Add(await Checks.FfmpegAsync(capture.FfmpegPath, cancellationToken));
         checks.Add(Checks.ShippedLibrary("onnxruntime", "libonnxruntime.so.1"));
         checks.Add(Checks.SystemLibrary("libmosquitto", "libmosquitto.so.1", "libmosquitto1"));
         checks.Add(await CameraCheck.RunAsync(camera, capture, cancellationToken));
+        checks.Add(await MqttDoctor.CheckAsync(mqtt, mqtt.ClientIdFor(site.Id, camera.Id), time, TimeSpan.FromSeconds(10), cancellationToken));
         checks.Add(Checks.StateDirectory(storage));
         checks.Add(Checks.FreeDisk(storage));
         checks.Add(await Checks.ClockAsync(time, cancellationToken));

@@ -1,5 +1,6 @@
 using EdgeAnpr.Agent.Capture;
 using EdgeAnpr.Agent.Inference;
+using EdgeAnpr.Agent.Mqtt;
 using EdgeAnpr.Agent.Storage;
 using EdgeAnpr.Agent.Tracking;
 using Microsoft.Extensions.Configuration;
@@ -25,6 +26,7 @@ internal static class OptionsCatalog
         new OptionsEntry<InferenceOptions, InferenceOptionsValidator>(InferenceOptions.SectionName),
         new OptionsEntry<OutboxOptions, OutboxOptionsValidator>(OutboxOptions.SectionName),
         new OptionsEntry<TrackingOptions, TrackingOptionsValidator>(TrackingOptions.SectionName),
+        new OptionsEntry<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName),
     ];
 
     public static IServiceCollection AddAgentOptions(this IServiceCollection services, IConfiguration configuration)

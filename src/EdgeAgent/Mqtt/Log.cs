@@ -59,4 +59,7 @@ internal static partial class Log
 
     [LoggerMessage(516, LogLevel.Error, "MQTT: cannot subscribe to {Filter}: {Reason}")]
     public static partial void SubscribeFailed(ILogger logger, string filter, string reason);
+
+    [LoggerMessage(517, LogLevel.Warning, "MQTT: cannot announce online on {Topic}: {Reason}")]
+    public static partial void AnnounceFailed(ILogger logger, string topic, string reason);
 }

@@ -45,7 +45,15 @@ internal sealed partial class MosquittoTransport
     private async Task SuperviseAsync(CancellationToken cancellationToken)
     {
         _restartDelay = _options.ReconnectDelay;
-        StartNetworkThread();
+        try
+        {
+            StartNetworkThread();
+        }
+        catch (Exception ex)
+        {
+            Log.SupervisorFailed(_logger, ex);
+        }
+
         while (!cancellationToken.IsCancellationRequested)
         {
             try

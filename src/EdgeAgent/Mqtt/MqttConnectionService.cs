@@ -11,7 +11,7 @@ namespace EdgeAnpr.Agent.Mqtt;
 /// shutdown, which leaves <c>offline</c> behind. It is the one reader of <see cref="MqttTransport.StatusChanges"/>;
 /// others read <see cref="MqttTransport.Status"/>.
 /// </summary>
-internal sealed partial class MqttConnectionService(MqttTransport transport, MqttWill will, ILogger<MqttConnectionService> logger) : BackgroundService
+internal sealed class MqttConnectionService(MqttTransport transport, MqttWill will, ILogger<MqttConnectionService> logger) : BackgroundService
 {
     private static readonly byte[] Online = Encoding.UTF8.GetBytes(MqttWill.OnlinePayload);
 
@@ -47,10 +47,7 @@ internal sealed partial class MqttConnectionService(MqttTransport transport, Mqt
         }
         catch (MqttException ex)
         {
-            LogAnnounceFailed(will.Topic, ex.Message);
+            Log.AnnounceFailed(logger, will.Topic, ex.Message);
         }
     }
-
-    [LoggerMessage(520, LogLevel.Warning, "MQTT: cannot announce online on {Topic}: {Reason}")]
-    private partial void LogAnnounceFailed(string topic, string reason);
 }

@@ -162,6 +162,7 @@ public sealed class PlateTracker(TrackingOptions options, TimeProvider time)
                 vote.Confidence,
                 reads,
                 _observations.Select(o => o.FrameSequence).Distinct().ToArray(),
+                _observations.DistinctBy(o => o.FrameSequence).Select(o => o.SourceTime).ToArray(),
                 _observations[0],
                 Last,
                 _best,

@@ -15,6 +15,7 @@ public sealed record PlateCrop(byte[] Pixels, int Width, int Height);
 /// <param name="Confidence">The weakest character's confidence.</param>
 /// <param name="Reads">How many frames gave a read of this plate.</param>
 /// <param name="Frames">Sequence numbers of every frame the plate was detected in, read or not.</param>
+/// <param name="FrameTimes">The source time of each of <paramref name="Frames"/>.</param>
 /// <param name="First">The first observation.</param>
 /// <param name="Last">The last observation.</param>
 /// <param name="Best">The observation with the most confident read (its box, frame and times).</param>
@@ -26,6 +27,7 @@ public sealed record VehiclePass(
     float Confidence,
     int Reads,
     IReadOnlyList<long> Frames,
+    IReadOnlyList<TimeSpan> FrameTimes,
     PlateObservation First,
     PlateObservation Last,
     PlateObservation Best,

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -37,8 +38,29 @@ internal sealed partial class MosquittoBroker : IAsyncDisposable
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
     private const int SigTerm = 15;
 
+    /// <summary>Brokers running now, killed when the test process exits even if a test forgot to dispose one.</summary>
+    private static readonly ConcurrentDictionary<Process, bool> Running = new();
+
     private readonly StringBuilder _output = new();
     private Process? _process;
+
+    static MosquittoBroker()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var process in Running.Keys)
+            {
+                try
+                {
+                    process.Kill();
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already gone.
+                }
+            }
+        };
+    }
 
     private MosquittoBroker(MosquittoBrokerOptions options)
     {
@@ -158,6 +180,7 @@ internal sealed partial class MosquittoBroker : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+        Running[process] = true;
 
         var deadline = TimeProvider.System.GetTimestamp() + (long)(StartTimeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
         foreach (var port in TlsPort == 0 ? [Port] : new[] { Port, TlsPort })
@@ -201,6 +224,7 @@ internal sealed partial class MosquittoBroker : IAsyncDisposable
             }
         }
 
+        Running.TryRemove(process, out _);
         process.Dispose();
         _process = null;
     }
@@ -216,6 +240,7 @@ internal sealed partial class MosquittoBroker : IAsyncDisposable
                 process.WaitForExit();
             }
 
+            Running.TryRemove(process, out _);
             process.Dispose();
             _process = null;
         }
