@@ -1,4 +1,5 @@
 using EdgeAnpr.Agent.Capture;
+using EdgeAnpr.Agent.Hardware;
 using EdgeAnpr.Agent.Inference;
 using EdgeAnpr.Agent.Mqtt;
 using EdgeAnpr.Agent.Storage;
@@ -27,6 +28,7 @@ internal static class OptionsCatalog
         new OptionsEntry<OutboxOptions, OutboxOptionsValidator>(OutboxOptions.SectionName),
         new OptionsEntry<TrackingOptions, TrackingOptionsValidator>(TrackingOptions.SectionName),
         new OptionsEntry<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName),
+        new OptionsEntry<GpioOptions, GpioOptionsValidator>(GpioOptions.SectionName),
     ];
 
     public static IServiceCollection AddAgentOptions(this IServiceCollection services, IConfiguration configuration)

@@ -1,0 +1,121 @@
+using EdgeAnpr.Agent.Hardware;
+using EdgeAnpr.Agent.Tests.Support;
+
+namespace EdgeAnpr.Agent.Tests.Hardware;
+
+public sealed class HitSignalTests : IDisposable
+{
+    private const int Line = 17;
+
+    private readonly FakeTimeProvider _time = new();
+    private readonly SimulatedGpioChip _chip;
+    private readonly TestLogger<HitSignal> _logger = new();
+    private readonly DateTimeOffset _start;
+
+    public HitSignalTests()
+    {
+        _chip = new SimulatedGpioChip(_time);
+        _start = _time.GetUtcNow();
+    }
+
+    public void Dispose()
+    {
+        _chip.Dispose();
+        _logger.AssertNoErrors();
+    }
+
+    [Theory]
+    [InlineData(1, 5000)]
+    [InlineData(2, 2000)]
+    [InlineData(3, 1000)]
+    [InlineData(9, 1000)]
+    public void A_hit_pulses_the_relay_for_its_prioritys_length(int priority, int milliseconds)
+    {
+        using var relay = Relay();
+
+        relay.Pulse(priority);
+        Assert.True(relay.IsOn);
+        _time.Advance(TimeSpan.FromMilliseconds(milliseconds - 1));
+        Assert.True(relay.IsOn);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.False(relay.IsOn);
+        Assert.Equal([(false, _start), (true, _start), (false, _start.AddMilliseconds(milliseconds))], Changes());
+    }
+
+    [Fact]
+    public void An_overlapping_longer_pulse_extends_to_its_own_end()
+    {
+        using var relay = Relay();
+
+        relay.Pulse(3);
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        relay.Pulse(1);
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([(false, _start), (true, _start), (false, _start.AddMilliseconds(5500))], Changes());
+    }
+
+    [Fact]
+    public void A_shorter_pulse_inside_a_longer_one_does_not_cut_it_short()
+    {
+        using var relay = Relay();
+
+        relay.Pulse(1);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        relay.Pulse(3);
+        _time.Advance(TimeSpan.FromSeconds(1.5));
+        relay.Pulse(2);
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([(false, _start), (true, _start), (false, _start.AddSeconds(5))], Changes());
+    }
+
+    [Fact]
+    public void A_hit_after_the_pulse_ended_starts_a_new_one()
+    {
+        using var relay = Relay();
+
+        relay.Pulse(3);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        relay.Pulse(3);
+        _time.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(
+            [(false, _start), (true, _start), (false, _start.AddSeconds(1)), (true, _start.AddSeconds(2)), (false, _start.AddSeconds(3))],
+            Changes());
+    }
+
+    [Fact]
+    public void An_active_low_relay_pulls_its_pin_low_while_on_and_is_off_after_dispose()
+    {
+        var relay = new HitSignal(_chip, new GpioOutputOptions { Line = Line, ActiveLow = true }, new GpioOptions().PulseFor, _time, _logger);
+        Assert.True(_chip.IsHigh(Line));
+
+        relay.Pulse(1);
+        Assert.False(_chip.IsHigh(Line));
+
+        relay.Dispose();
+        Assert.True(_chip.IsHigh(Line));
+        relay.Pulse(1);
+        Assert.True(_chip.IsHigh(Line));
+        Assert.Equal(0, _time.ActiveTimers);
+    }
+
+    [Fact]
+    public void A_gpio_fault_is_logged_not_thrown_at_the_caller()
+    {
+        var logger = new TestLogger<HitSignal>();
+        using var relay = new HitSignal(_chip, new GpioOutputOptions { Line = Line }, new GpioOptions().PulseFor, _time, logger);
+        _chip.Dispose();
+
+        relay.Pulse(1);
+
+        Assert.False(relay.IsOn);
+        Assert.Contains(logger.Errors, e => e.Message.Contains("relay", StringComparison.Ordinal));
+    }
+
+    private HitSignal Relay() => new(_chip, new GpioOutputOptions { Line = Line }, new GpioOptions().PulseFor, _time, _logger);
+
+    private List<(bool, DateTimeOffset)> Changes() => [.. _chip.ChangesOf(Line).Select(c => (c.Value, c.At))];
+}
