@@ -67,10 +67,21 @@ def cmd_train(args):
     log(f"training {args.reader} from {args.data}")
     t0 = time.time()
     train(READERS[args.reader], args.data, out_dir(args.reader), steps=args.steps, seed=args.seed,
-          log=log, max_minutes=args.max_minutes)
+          log=log, max_minutes=args.max_minutes, init=args.init, lr=args.lr)
     step = torch.load(os.path.join(out_dir(args.reader), "model.pt")).get("step")
+    minutes = (time.time() - t0) / 60
     with open(os.path.join(out_dir(args.reader), "train_time.json"), "w") as f:
-        json.dump({"minutes": (time.time() - t0) / 60, "steps": step}, f)
+        json.dump({"minutes": minutes, "steps": step}, f)
+    # Provenance for the model card: every training stage that led to this checkpoint.
+    history = []
+    if args.init:
+        prev = os.path.join(os.path.dirname(os.path.abspath(args.init)), "history.json")
+        if os.path.exists(prev):
+            history = json.load(open(prev))
+    history.append({"command": "main.py " + " ".join(sys.argv[1:]), "steps": step,
+                    "minutes": round(minutes, 1), "init": args.init})
+    with open(os.path.join(out_dir(args.reader), "history.json"), "w") as f:
+        json.dump(history, f, indent=1)
 
 
 def cmd_export(args):
@@ -83,9 +94,10 @@ def cmd_quantize(args):
     d = out_dir(args.reader)
     rows, x = evaluate.calibration_batch(cfg, args.data, limit=args.calib)
     ranges = quantize.calibrate(os.path.join(d, "float.onnx"), x, method=args.calib_method)
-    quantize.quantize(os.path.join(d, "float.onnx"), os.path.join(d, "int8.onnx"), ranges)
+    quantize.quantize(os.path.join(d, "float.onnx"), os.path.join(d, "int8.onnx"), ranges,
+                      quantize_logits=not args.float_logits)
     with open(os.path.join(d, "calibration.json"), "w") as f:
-        json.dump({"rows": len(rows), "method": args.calib_method,
+        json.dump({"rows": len(rows), "method": args.calib_method, "float_logits": args.float_logits,
                    "sets": sorted({r.set_name for r in rows})}, f)
     os.makedirs(os.path.join(REPO, "models"), exist_ok=True)
     shutil.copyfile(os.path.join(d, "int8.onnx"), os.path.join(REPO, "models", cfg["name"] + ".onnx"))
@@ -146,9 +158,13 @@ def main():
                         "or $EDGEANPR_DATA)")
     p.add_argument("--steps", type=int, default=None, help="training steps (default: the reader's config)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--init", default=None, help="continue training from this checkpoint (model.pt)")
+    p.add_argument("--lr", type=float, default=None, help="peak learning rate (default: the reader's config)")
     p.add_argument("--max-minutes", type=float, default=None, help="stop training after this long")
     p.add_argument("--calib", type=int, default=400, help="real training crops used for calibration")
     p.add_argument("--calib-method", choices=["minmax", "percentile"], default="minmax")
+    p.add_argument("--float-logits", action="store_true",
+                   help="leave the classifier output unquantised (see quantize.py)")
     args = p.parse_args()
     args.data = os.path.abspath(args.data)
     {"split": cmd_split, "train": cmd_train, "export": cmd_export, "quantize": cmd_quantize,

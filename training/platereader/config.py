@@ -14,7 +14,7 @@ READERS = {
         charset=IR_CHARSET,
         canon=canonical_ir,
         height=32, width=160,
-        channels=(16, 32, 48, 64, 96), head=128, dilations=(1, 1),
+        channels=(16, 32, 48, 64, 96), head=128, dilations=(1, 2, 4),
         train_sets={"ir-plates": 1.0},     # sampling weight among the real sets
         real_fraction=0.5,                  # share of each batch taken from real crops
         render=synth_ir.render,
@@ -28,7 +28,7 @@ READERS = {
         charset=LATIN_CHARSET,
         canon=canonical_latin,
         height=32, width=128,
-        channels=(16, 32, 48, 64, 96), head=128, dilations=(1, 1),
+        channels=(16, 32, 48, 64, 96), head=128, dilations=(1, 2, 4),
         train_sets={"us-plates": 0.75, "ru-plates": 0.17, "kz-plates": 0.08},
         real_fraction=0.45,
         render=synth_latin.render,

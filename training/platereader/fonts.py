@@ -9,57 +9,74 @@ import os
 
 from PIL import ImageFont
 
-_ROOT = "/usr/share/fonts/truetype"
+_ROOT = "/usr/share/fonts"
 
 # Fonts with Persian digits (U+06F0..) and the plate letters.  Nastaliq is left out:
 # plates are never written in it.
 PERSIAN_FONTS = [
-    "farsiweb/titr.ttf",
-    "farsiweb/homa.ttf",
-    "farsiweb/nazlib.ttf",
-    "farsiweb/nazli.ttf",
-    "noto/NotoKufiArabic-Bold.ttf",
-    "noto/NotoKufiArabic-Regular.ttf",
-    "noto/NotoNaskhArabic-Bold.ttf",
-    "noto/NotoSansArabic-Bold.ttf",
-    "noto/NotoSansArabic-Regular.ttf",
-    "dejavu/DejaVuSans-Bold.ttf",
-    "dejavu/DejaVuSansCondensed-Bold.ttf",
+    "truetype/farsiweb/titr.ttf",
+    "truetype/farsiweb/homa.ttf",
+    "truetype/farsiweb/nazlib.ttf",
+    "truetype/farsiweb/nazli.ttf",
+    "truetype/noto/NotoKufiArabic-Bold.ttf",
+    "truetype/noto/NotoKufiArabic-Regular.ttf",
+    "truetype/noto/NotoNaskhArabic-Bold.ttf",
+    "truetype/noto/NotoSansArabic-Bold.ttf",
+    "truetype/noto/NotoSansArabic-Regular.ttf",
+    "truetype/dejavu/DejaVuSans-Bold.ttf",
+    "truetype/dejavu/DejaVuSansCondensed-Bold.ttf",
 ]
 
 # Fonts with the wheelchair symbol U+267F.
 SYMBOL_FONTS = [
-    "dejavu/DejaVuSans-Bold.ttf",
-    "dejavu/DejaVuSans.ttf",
-    "noto/NotoSansSymbols2-Regular.ttf",
+    "truetype/dejavu/DejaVuSans-Bold.ttf",
+    "truetype/dejavu/DejaVuSans.ttf",
+    "truetype/noto/NotoSansSymbols2-Regular.ttf",
 ]
 
 # Latin plate-like fonts: bold sans first (most plates), a few others for variety.
 # Plates mostly use condensed fonts; the renderer also squeezes glyphs horizontally.
 LATIN_FONTS = [
-    "dejavu/DejaVuSansCondensed-Bold.ttf",
-    "dejavu/DejaVuSans-Bold.ttf",
-    "dejavu/DejaVuSansMono-Bold.ttf",
-    "dejavu/DejaVuSansCondensed.ttf",
-    "dejavu/DejaVuSerifCondensed-Bold.ttf",
-    "noto/NotoSans-Bold.ttf",
-    "noto/NotoSans-Regular.ttf",
-    "noto/NotoSansDisplay-Bold.ttf",
-    "noto/NotoSansMono-Bold.ttf",
-    "noto/NotoSerif-Bold.ttf",
-    "noto/NotoMono-Regular.ttf",
+    # Optional extra packages (fonts-liberation, fonts-urw-base35, fonts-roboto-unhinted,
+    # fonts-bebas-neue, fonts-freefont-ttf, fonts-open-sans): narrow plate-like faces.
+    "truetype/liberation/LiberationSansNarrow-Bold.ttf",
+    "truetype/liberation/LiberationSansNarrow-Regular.ttf",
+    "truetype/liberation/LiberationSans-Bold.ttf",
+    "opentype/urw-base35/NimbusSansNarrow-Bold.otf",
+    "opentype/urw-base35/NimbusSansNarrow-Regular.otf",
+    "opentype/urw-base35/NimbusMonoPS-Bold.otf",
+    "truetype/roboto/unhinted/RobotoCondensed-Bold.ttf",
+    "truetype/roboto/unhinted/RobotoCondensed-Medium.ttf",
+    "opentype/bebas-neue/BebasNeue-Bold.otf",
+    "opentype/bebas-neue/BebasNeue-Regular.otf",
+    "truetype/freefont/FreeSansBold.ttf",
+    "truetype/open-sans/OpenSans-CondBold.ttf",
+    "truetype/dejavu/DejaVuSansCondensed-Bold.ttf",
+    "truetype/dejavu/DejaVuSans-Bold.ttf",
+    "truetype/dejavu/DejaVuSansMono-Bold.ttf",
+    "truetype/dejavu/DejaVuSansCondensed.ttf",
+    "truetype/dejavu/DejaVuSerifCondensed-Bold.ttf",
+    "truetype/noto/NotoSans-Bold.ttf",
+    "truetype/noto/NotoSans-Regular.ttf",
+    "truetype/noto/NotoSansDisplay-Bold.ttf",
+    "truetype/noto/NotoSansMono-Bold.ttf",
+    "truetype/noto/NotoSerif-Bold.ttf",
+    "truetype/noto/NotoMono-Regular.ttf",
 ]
 
 # Decorative fonts for the small state names / slogans on US plates.
 DECOR_FONTS = [
-    "dejavu/DejaVuSerif-BoldItalic.ttf",
-    "dejavu/DejaVuSerif-Italic.ttf",
-    "dejavu/DejaVuSans-BoldOblique.ttf",
-    "dejavu/DejaVuSans.ttf",
-    "noto/NotoSerif-BoldItalic.ttf",
-    "noto/NotoSerif-Italic.ttf",
-    "noto/NotoSans-BoldItalic.ttf",
-    "noto/NotoSans-Regular.ttf",
+    "truetype/liberation/LiberationSerif-BoldItalic.ttf",
+    "opentype/urw-base35/NimbusRoman-BoldItalic.otf",
+    "opentype/urw-base35/P052-BoldItalic.otf",
+    "truetype/dejavu/DejaVuSerif-BoldItalic.ttf",
+    "truetype/dejavu/DejaVuSerif-Italic.ttf",
+    "truetype/dejavu/DejaVuSans-BoldOblique.ttf",
+    "truetype/dejavu/DejaVuSans.ttf",
+    "truetype/noto/NotoSerif-BoldItalic.ttf",
+    "truetype/noto/NotoSerif-Italic.ttf",
+    "truetype/noto/NotoSans-BoldItalic.ttf",
+    "truetype/noto/NotoSans-Regular.ttf",
 ]
 
 

@@ -55,7 +55,10 @@ def calibrate(float_path: str, calib_batch: np.ndarray, method: str = "minmax",
     return ranges
 
 
-def quantize(float_path: str, out_path: str, ranges: dict) -> None:
+def quantize(float_path: str, out_path: str, ranges: dict, quantize_logits: bool = True) -> None:
+    """Write the QDQ model.  quantize_logits=False leaves the classifier's output in
+    float (its input and weights are still int8 through DQ), trading the last
+    QLinearConv for an exact argmax between close logits."""
     m = onnx.load(float_path)
     g = m.graph
     inits = {i.name: i for i in g.initializer}
@@ -90,7 +93,8 @@ def quantize(float_path: str, out_path: str, ranges: dict) -> None:
         # The activation after this conv: its Relu output if a Relu follows, else itself.
         nxt = consumers.get(conv.output[0], [])
         out_t = nxt[0].output[0] if len(nxt) == 1 and nxt[0].op_type == "Relu" else conv.output[0]
-        if out_t not in act_scale:
+        is_last = conv is convs[-1]
+        if out_t not in act_scale and (quantize_logits or not is_last):
             add_qdq(out_t, *_act_params(*ranges[out_t]))
 
     # Weights and biases.

@@ -98,8 +98,22 @@ def render_us():
     f = random.choice(_fonts("latin"))
     ch_h = H * random.uniform(0.38, 0.5)
     sep = random.choice([" ", " ", "-", "·", "", "emblem"]) if len(groups) > 1 else ""
-    _draw_line(img, groups, sep, f, W * random.uniform(0.06, 0.12), W * random.uniform(0.88, 0.94),
-               H * random.uniform(0.47, 0.56), ch_h, ink, squeeze=random.uniform(0.55, 1.0))
+    x0, x1 = W * random.uniform(0.06, 0.12), W * random.uniform(0.88, 0.94)
+    cy = H * random.uniform(0.47, 0.56)
+    # Small characters stacked vertically beside the serial (county codes, "4H", "RTR"):
+    # real labels leave them out, so they are drawn but not part of the text.
+    if random.random() < 0.15:
+        side = random.choice(["left", "right"])
+        sx = x0 + W * 0.03 if side == "left" else x1 - W * 0.03
+        stack = _pick(random.choice([DIGITS, LATIN_LETTERS, LATIN_LETTERS + DIGITS]), random.randint(2, 3))
+        sh = ch_h * random.uniform(0.28, 0.4)
+        for k, c in enumerate(stack):
+            sc.draw_centered(img, c, f, sx, cy - ch_h / 2 + sh * (k + 1) * 1.1, sh, "H", ink)
+        if side == "left":
+            x0 += W * 0.07
+        else:
+            x1 -= W * 0.07
+    _draw_line(img, groups, sep, f, x0, x1, cy, ch_h, ink, squeeze=random.uniform(0.55, 1.0))
     if random.random() < 0.5:
         sc.rounded_border(img, sc.rand_color((60, 60, 60), 40), max(1, int(H * 0.02)), int(H * 0.06))
     return img, text

@@ -86,7 +86,8 @@ def build_model(cfg) -> PlateReader:
                        dilations=cfg["dilations"])
 
 
-def train(cfg, data_root, out_dir, steps=None, seed=0, log=print, max_minutes=None):
+def train(cfg, data_root, out_dir, steps=None, seed=0, log=print, max_minutes=None, init=None, lr=None):
+    """Train one reader; `init` continues from an earlier checkpoint (its EMA weights)."""
     torch.set_num_threads(1)
     cv2.setNumThreads(1)
     random.seed(seed)
@@ -96,22 +97,26 @@ def train(cfg, data_root, out_dir, steps=None, seed=0, log=print, max_minutes=No
     os.makedirs(out_dir, exist_ok=True)
 
     model = build_model(cfg)
+    if init:
+        model.load_state_dict(torch.load(init)["model"])
+        log(f"initialised from {init}")
+    base_lr = lr or cfg["lr"]
     log(f"model: {count_macs(model) / 1e6:.1f} M MACs, {sum(p.numel() for p in model.parameters())} params")
     ema = copy.deepcopy(model).eval()
     real = RealPool(data_root, cfg["train_sets"])
     log("rendering the synthetic pool ...")
     synth = SynthPool(cfg["render"])
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=1e-4)
+    opt = torch.optim.AdamW(model.parameters(), lr=base_lr, weight_decay=1e-4)
     # Cosine schedule over whichever runs out first, the steps or the time budget, so a
     # slow (shared) machine still ends with a fully annealed model inside the budget.
-    warm = min(500, steps // 10)
+    warm = min(100 if init else 500, steps // 10)
     budget_s = 60 * (max_minutes or cfg["minutes"])
     ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
     t0 = time.time()
     avg_loss, seen_ok, seen_n = None, 0, 0
     for step in range(1, steps + 1):
         progress = max(step / steps, (time.time() - t0) / budget_s)
-        lr = cfg["lr"] * min(1.0, step / warm) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+        lr = base_lr * min(1.0, step / warm) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
         for group in opt.param_groups:
             group["lr"] = lr
         model.train()

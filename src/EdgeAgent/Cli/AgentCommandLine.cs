@@ -14,7 +14,11 @@ internal static class AgentCommandLine
             ReplayCommand.Create(console),
             DoctorCommand.Create(console),
             ConfigCommand.Create(console),
+            StationListenCommand.Create(console),
+            WatchlistCommand.Create(console),
+            KeysCommand.Create(console),
         };
+        StationCommand.AddTo(root, console);
 
         var invocation = new InvocationConfiguration
         {

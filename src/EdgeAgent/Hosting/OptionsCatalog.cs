@@ -1,4 +1,5 @@
 using EdgeAnpr.Agent.Capture;
+using EdgeAnpr.Agent.Detection;
 using EdgeAnpr.Agent.Hardware;
 using EdgeAnpr.Agent.Inference;
 using EdgeAnpr.Agent.Mqtt;
@@ -26,6 +27,7 @@ internal static class OptionsCatalog
         new OptionsEntry<StorageOptions, StorageOptionsValidator>(StorageOptions.SectionName),
         new OptionsEntry<InferenceOptions, InferenceOptionsValidator>(InferenceOptions.SectionName),
         new OptionsEntry<OutboxOptions, OutboxOptionsValidator>(OutboxOptions.SectionName),
+        new OptionsEntry<DetectionOptions, DetectionOptionsValidator>(DetectionOptions.SectionName),
         new OptionsEntry<TrackingOptions, TrackingOptionsValidator>(TrackingOptions.SectionName),
         new OptionsEntry<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName),
         new OptionsEntry<GpioOptions, GpioOptionsValidator>(GpioOptions.SectionName),

@@ -28,3 +28,9 @@ public sealed record WatchlistVersion(long Version, string SnapshotHash, string 
 
 /// <summary>The version the box holds and when it was applied (the single <c>watchlist_sync</c> row).</summary>
 public sealed record WatchlistSyncState(long Version, string SnapshotHash, string KeyId, DateTimeOffset AppliedAt);
+
+/// <summary>
+/// What <see cref="WatchlistStore.ChangeMark"/> compares: the version, the number of entries and the newest change
+/// (unix ms). Every upsert stamps <c>updated_at</c> with the time of writing and every removal changes the count.
+/// </summary>
+public sealed record WatchlistChangeMark(long? Version, long Entries, long LastChangeMs);

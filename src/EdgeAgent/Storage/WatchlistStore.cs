@@ -181,6 +181,74 @@ public sealed class WatchlistStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Adds technicians' local entries (all <see cref="WatchlistSource.Local"/>, ids distinct), or with
+    /// <paramref name="replace"/> makes them the whole local list, in one durable transaction audited as
+    /// <c>watchlist.import</c>: a failure part-way keeps the old local list whole. Station entries are never touched.
+    /// Returns the number of local entries <paramref name="replace"/> removed.
+    /// </summary>
+    /// <param name="origin">Where the entries came from (the CSV file), for the audit record.</param>
+    public int ImportLocal(IReadOnlyCollection<WatchlistEntry> entries, bool replace, string actor, string origin)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(origin);
+        CheckEntries(entries, WatchlistSource.Local);
+        if (entries.Select(e => e.Id).Distinct(StringComparer.Ordinal).Count() != entries.Count)
+        {
+            throw new ArgumentException("An import must not hold two entries with the same id.", nameof(entries));
+        }
+
+        lock (_writeLock)
+        {
+            var now = _time.GetUtcNow();
+            return _write.InTransaction($"the import of {entries.Count} local watchlist entries", () =>
+            {
+                var removed = 0;
+                if (replace)
+                {
+                    using var clear = _write.Connection.CreateCommand();
+                    clear.CommandText = "DELETE FROM watchlist WHERE source = 'local'";
+                    removed = clear.ExecuteNonQuery();
+                }
+
+                foreach (var entry in entries)
+                {
+                    Upsert(entry, now);
+                }
+
+                AuditLog.Insert(_audit, now, actor, "watchlist.import", Json(w =>
+                {
+                    w.WriteString("from", origin);
+                    w.WriteNumber("entries", entries.Count);
+                    w.WriteBoolean("replace", replace);
+                    w.WriteNumber("removed", removed);
+                }), AuditOutcome.Applied, null);
+                return removed;
+            });
+        }
+    }
+
+    /// <summary>
+    /// Changes whenever an entry is added, changed or removed or the version moves, whoever wrote (this process or the
+    /// CLI in another): the matcher compares it to decide whether to reload. Costs one scan of the table, no entry is read out.
+    /// </summary>
+    public WatchlistChangeMark ChangeMark
+    {
+        get
+        {
+            lock (_readLock)
+            {
+                using var command = _read.Connection.CreateCommand();
+                command.CommandText = """
+                    SELECT (SELECT version FROM watchlist_sync WHERE id = 1), count(*), coalesce(max(updated_at), 0) FROM watchlist
+                    """;
+                using var reader = command.ExecuteReader();
+                reader.Read();
+                return new WatchlistChangeMark(reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            }
+        }
+    }
+
     /// <summary>Adds or changes a technician's local entry, audited as <c>watchlist.upsert</c>; the version is unchanged.</summary>
     public void Upsert(WatchlistEntry entry, string actor)
     {

@@ -1,0 +1,177 @@
+using System.Buffers;
+using EdgeAnpr.Agent.Imaging;
+using EdgeAnpr.Agent.Inference;
+using EdgeAnpr.Shared.Plates;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAnpr.Agent.Recognition;
+
+/// <summary>
+/// The readers of the configured regions (<see cref="RecognitionOptions.Regions"/>): <c>ir</c> reads with the Iranian
+/// model; <c>kz</c>, <c>ru</c> and <c>latin</c> with the Latin model, each decoded with its own formats. Each model a
+/// region needs is loaded once and runs once per crop, however many of its regions are read; of the reads, the most
+/// confident one matching its region's formats is the crop's plate, a tie going to the region listed first. When
+/// none matches, the first region's read is returned, outside the grammar, so the caller still sees what was read.
+/// </summary>
+/// <remarks>One instance serves one thread at a time, like the models it owns and disposes.</remarks>
+public sealed class PlateReaders : IDisposable
+{
+    private readonly (PlateReaderModel Model, PlateRegion[] Regions)[] _groups;
+    private readonly PlateRegion[] _regions;
+    private readonly PlateRead[] _one = new PlateRead[1];
+
+    private PlateReaders((PlateReaderModel Model, PlateRegion[] Regions)[] groups, IReadOnlyList<PlateRegion> regions, double minConfidence)
+    {
+        _groups = groups;
+        _regions = [.. regions];
+        MinConfidence = minConfidence;
+    }
+
+    /// <summary>The regions read, in the configured order.</summary>
+    public IReadOnlyList<PlateRegion> Regions => _regions;
+
+    /// <summary>See <see cref="RecognitionOptions.MinConfidence"/>.</summary>
+    public double MinConfidence { get; }
+
+    /// <summary>
+    /// Loads the models the configured regions need and checks that each can write its regions' plates. Throws
+    /// <see cref="InferenceException"/> naming the model file and the problem.
+    /// </summary>
+    /// <param name="options">Regions, model paths (relative ones from the program's folder), thresholds.</param>
+    /// <param name="inference">How ONNX Runtime runs the models; null for the defaults.</param>
+    /// <param name="logger">Where the loaded models are logged; null for no log.</param>
+    public static PlateReaders Open(RecognitionOptions options, InferenceOptions? inference = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var regions = options.ResolvedRegions();
+        var groups = new List<(PlateReaderModel, PlateRegion[])>();
+        try
+        {
+            foreach (var byModel in regions.GroupBy(r => r == PlateRegion.Ir ? options.ResolvedIranModelPath : options.ResolvedLatinModelPath))
+            {
+                var model = PlateReaderModel.FromFile(byModel.Key, options.GrammarMargin, inference, logger);
+                groups.Add((model, byModel.ToArray()));
+                foreach (var region in byModel)
+                {
+                    model.Decoder(region);
+                }
+            }
+
+            if (logger is not null)
+            {
+                Log.ReadersReady(logger, new RegionList(regions), options.MinConfidence, options.GrammarMargin);
+            }
+
+            return new PlateReaders([.. groups], regions, options.MinConfidence);
+        }
+        catch
+        {
+            foreach (var (model, _) in groups)
+            {
+                model.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Whether a read counts as a plate: it matches its region's formats with at least <see cref="MinConfidence"/>.</summary>
+    public bool Accepts(PlateRead read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        // Compared in float, the confidence's own precision, so that a minimum of 0.9 admits a read of 0.9f.
+        return read.MatchesGrammar && read.Confidence >= (float)MinConfidence;
+    }
+
+    /// <summary>Reads one crop of an 8-bit gray frame (<paramref name="stride"/> bytes a row).</summary>
+    public PlateRead Read(ReadOnlySpan<byte> pixels, int stride, PixelRect crop)
+    {
+        Read(pixels, stride, [crop], _one);
+        var read = _one[0];
+        _one[0] = null!;
+        return read;
+    }
+
+    /// <summary>Reads the crops of an 8-bit gray frame, one result per crop in their order.</summary>
+    public IReadOnlyList<PlateRead> Read(ReadOnlySpan<byte> pixels, int stride, ReadOnlySpan<PixelRect> crops)
+    {
+        var results = new PlateRead[crops.Length];
+        Read(pixels, stride, crops, results);
+        return results;
+    }
+
+    /// <summary>
+    /// Reads the crops into <paramref name="results"/> (one per crop). Throws <see cref="ArgumentException"/> for an empty
+    /// crop or one outside the frame.
+    /// </summary>
+    public void Read(ReadOnlySpan<byte> pixels, int stride, ReadOnlySpan<PixelRect> crops, Span<PlateRead> results)
+    {
+        if (results.Length < crops.Length)
+        {
+            throw new ArgumentException($"{results.Length} results cannot hold {crops.Length} crops.", nameof(results));
+        }
+
+        if (_groups.Length == 1 && _regions.Length == 1)
+        {
+            _groups[0].Model.Read(pixels, stride, crops, _regions, results);
+            return;
+        }
+
+        var all = ArrayPool<PlateRead>.Shared.Rent(crops.Length * _regions.Length);
+        try
+        {
+            // all[i * regions + r] is crop i read for _regions[r].
+            foreach (var (model, regions) in _groups)
+            {
+                var part = ArrayPool<PlateRead>.Shared.Rent(crops.Length * regions.Length);
+                try
+                {
+                    model.Read(pixels, stride, crops, regions, part);
+                    for (var i = 0; i < crops.Length; i++)
+                    {
+                        for (var r = 0; r < regions.Length; r++)
+                        {
+                            all[(i * _regions.Length) + Array.IndexOf(_regions, regions[r])] = part[(i * regions.Length) + r];
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<PlateRead>.Shared.Return(part, clearArray: true);
+                }
+            }
+
+            for (var i = 0; i < crops.Length; i++)
+            {
+                results[i] = Best(all.AsSpan(i * _regions.Length, _regions.Length));
+            }
+        }
+        finally
+        {
+            ArrayPool<PlateRead>.Shared.Return(all, clearArray: true);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var (model, _) in _groups)
+        {
+            model.Dispose();
+        }
+    }
+
+    /// <summary>The most confident read in the grammar, the first region's on a tie; the first region's read when none is.</summary>
+    private static PlateRead Best(ReadOnlySpan<PlateRead> reads)
+    {
+        PlateRead? best = null;
+        foreach (var read in reads)
+        {
+            if (read.MatchesGrammar && (best is null || read.Confidence > best.Confidence))
+            {
+                best = read;
+            }
+        }
+
+        return best ?? reads[0];
+    }
+}

@@ -1,0 +1,111 @@
+using System.ComponentModel.DataAnnotations;
+using EdgeAnpr.Shared.Plates;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAnpr.Agent.Recognition;
+
+/// <summary>Which plates the box reads and with which models (section <c>Recognition</c>).</summary>
+public sealed class RecognitionOptions : IValidatableObject
+{
+    public const string SectionName = "Recognition";
+
+    /// <summary>The <see cref="Regions"/> code that stands for every region: <c>ir</c>, <c>kz</c>, <c>ru</c>, <c>latin</c>.</summary>
+    public const string AllRegions = "auto";
+
+    /// <summary>Default <see cref="IranModelPath"/>: the Iranian reader shipped beside the program.</summary>
+    public const string DefaultIranModelPath = "models/plate-reader-ir.onnx";
+
+    /// <summary>Default <see cref="LatinModelPath"/>: the Latin-script reader shipped beside the program.</summary>
+    public const string DefaultLatinModelPath = "models/plate-reader-latin.onnx";
+
+    /// <summary>Default <see cref="MinConfidence"/>: 0.5, a plate whose least sure character is at least even odds.</summary>
+    public const double DefaultMinConfidence = 0.5;
+
+    /// <summary>
+    /// Default <see cref="GrammarMargin"/>: 4.6 nats, i.e. the best reading in the grammar may be up to 100 times less
+    /// probable than the model's plain reading (e(4.6) = 100) and still be taken as the plate.
+    /// </summary>
+    public const double DefaultGrammarMargin = 4.6;
+
+    /// <summary>
+    /// The plate regions the box reads, as codes: <c>ir</c> (Iranian reader), <c>kz</c>, <c>ru</c>, <c>latin</c> (the
+    /// Latin reader, each with its own formats), or <c>auto</c> for all of them. Default (empty) <c>ir</c>. With several,
+    /// each model needed runs once per crop and the most confident read matching its region's formats wins; a tie goes
+    /// to the region listed first.
+    /// </summary>
+    /// <remarks>A list without a default entry, because the configuration binder adds to a list rather than replacing it.</remarks>
+    public IList<string> Regions { get; } = new List<string>();
+
+    /// <summary>
+    /// The Iranian reader; default <see cref="DefaultIranModelPath"/>. A relative path is taken from the program's folder
+    /// (<see cref="AppContext.BaseDirectory"/>). Its contract, the file of the same name with the extension <c>.json</c>,
+    /// must sit beside it. Loaded only when <c>ir</c> is read.
+    /// </summary>
+    [Required]
+    public string IranModelPath { get; set; } = DefaultIranModelPath;
+
+    /// <summary>The Latin-script reader for <c>kz</c>, <c>ru</c> and <c>latin</c>; default <see cref="DefaultLatinModelPath"/>; as <see cref="IranModelPath"/>.</summary>
+    [Required]
+    public string LatinModelPath { get; set; } = DefaultLatinModelPath;
+
+    /// <summary>
+    /// Lowest <see cref="PlateRead.Confidence"/> (the least sure character's probability) of a read that counts as a
+    /// plate; default <see cref="DefaultMinConfidence"/>. Reads outside the region's formats never count.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double MinConfidence { get; set; } = DefaultMinConfidence;
+
+    /// <summary>
+    /// How much less probable (natural log of the ratio) the best reading matching the region's formats may be than the
+    /// model's plain reading before the read is reported as outside the formats instead; default
+    /// <see cref="DefaultGrammarMargin"/>. 0 takes only plain readings that already match.
+    /// </summary>
+    [Range(0.0, 50.0)]
+    public double GrammarMargin { get; set; } = DefaultGrammarMargin;
+
+    /// <summary>The program's folder joined with <see cref="IranModelPath"/> when that is relative.</summary>
+    public string ResolvedIranModelPath => Path.GetFullPath(IranModelPath, AppContext.BaseDirectory);
+
+    /// <summary>The program's folder joined with <see cref="LatinModelPath"/> when that is relative.</summary>
+    public string ResolvedLatinModelPath => Path.GetFullPath(LatinModelPath, AppContext.BaseDirectory);
+
+    /// <summary>
+    /// <see cref="Regions"/> parsed, in order, without repeats, <c>auto</c> expanded; <c>ir</c> when empty. Throws
+    /// <see cref="FormatException"/> for an unknown code (validation reports it first).
+    /// </summary>
+    public IReadOnlyList<PlateRegion> ResolvedRegions()
+    {
+        if (Regions.Count == 0)
+        {
+            return [PlateRegion.Ir];
+        }
+
+        var regions = new List<PlateRegion>();
+        foreach (var code in Regions)
+        {
+            PlateRegion[] parsed = IsAll(code) ? Enum.GetValues<PlateRegion>() : [PlateRegions.Parse(code)];
+            regions.AddRange(parsed.Where(r => !regions.Contains(r)));
+        }
+
+        return regions;
+    }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        for (var i = 0; i < Regions.Count; i++)
+        {
+            var code = Regions[i];
+            if (!PlateRegions.TryParse(code, out _) && !IsAll(code))
+            {
+                yield return new ValidationResult(
+                    $"Recognition:Regions:{i} is '{code}'; use ir, kz, ru, latin or auto.", [nameof(Regions)]);
+            }
+        }
+    }
+
+    private static bool IsAll(string? code) => string.Equals(code?.Trim(), AllRegions, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>Source-generated check of <see cref="RecognitionOptions"/>' attributes and rules (for the options catalog).</summary>
+[OptionsValidator]
+internal sealed partial class RecognitionOptionsValidator : IValidateOptions<RecognitionOptions>;
