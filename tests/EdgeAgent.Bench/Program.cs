@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "capture" => await CaptureBench.RunAsync(args[1..]),
     "outbox" => RunOutbox(),
     "detection" => DetectionBench.Run(args[1..]),
+    "delivery" => await DeliveryBench.RunAsync(args[1..]),
     "all" => await RunAllAsync(),
     _ => Usage(),
 };
@@ -29,6 +30,7 @@ static int Usage()
     Console.Error.WriteLine("  all                                              every benchmark below, with defaults");
     Console.Error.WriteLine("  capture [--runs N] [--seconds S] [--clips DIR]   frames/s, CPU, allocations and RSS of ffmpeg capture");
     Console.Error.WriteLine("  detection                                        detector ms per 1280x720 frame (1 thread) and motion-gate cost");
+    Console.Error.WriteLine("  delivery [--hits N] [--rate R] [--latency-hits N] [--backlog N]   hits/s through outbox and broker, read-to-PUBACK latency, drain rate");
     Console.Error.WriteLine("  outbox                                           durable enqueue and delete rates of the SQLite outbox");
     return 2;
 }

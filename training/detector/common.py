@@ -96,8 +96,9 @@ def contract(out_h, out_w, score_threshold=0.3, nms_iou=0.45):
         "normalize": "gray/255",
         "gray": "8-bit, OpenCV COLOR_BGR2GRAY weights (0.299 R + 0.587 G + 0.114 B)",
         "letterbox": "top-left,pad 0",
-        "letterboxScale": "s = min(640/W, 384/H); scaled size round(W*s) x round(H*s) (capped at 640x384), "
-                          "bilinear (cv2.INTER_LINEAR, half-pixel centres, no antialias)",
+        "letterboxScale": "s = min(640/W, 384/H); scaled size nw = round(W*s), nh = round(H*s) (at most 640x384); "
+                          "bilinear as cv2.resize INTER_LINEAR: source x = (dx + 0.5) * W/nw - 0.5 (same for y), "
+                          "edge-clamped, no antialiasing; the rest of the 640x384 canvas is 0",
         "outputs": {
             "heatmap": {"shape": [1, 1, out_h, out_w],
                         "meaning": "plate-centre score of each stride cell, sigmoid applied in-graph"},
@@ -114,3 +115,13 @@ def contract(out_h, out_w, score_threshold=0.3, nms_iou=0.45):
         "toFrame": "divide input-pixel box coordinates by s, clip to the frame",
         "decoder": "training/detector/decode.py",
     }
+
+
+def dump_json(obj, path):
+    """JSON with short number lists kept on one line."""
+    import json
+    import re
+    text = json.dumps(obj, indent=2, ensure_ascii=False)
+    text = re.sub(r"\[\s+([-0-9.,\s]+?)\s+\]", lambda m: "[" + ", ".join(m.group(1).split()).replace(",,", ",") + "]", text)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text + "\n")

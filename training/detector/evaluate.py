@@ -25,7 +25,7 @@ IOU = 0.5
 
 def match(dets, gts):
     """Greedy by score: each detection takes the best unmatched GT with IoU >= 0.5.
-    dets: [(x1,y1,x2,y2,s)], gts: [N,4] xywh. Returns (matched GT count, matched det flags)."""
+    dets: [(x1,y1,x2,y2,s)], gts: [N,4] xywh. Returns (matched GT flags, matched det flags)."""
     g = [(x, y, x + w, y + h) for x, y, w, h in gts]
     used = [False] * len(g)
     tp = []
@@ -39,21 +39,30 @@ def match(dets, gts):
         if bi >= 0:
             used[bi] = True
         tp.append(bi >= 0)
-    return sum(used), tp
+    return used, tp
+
+
+BUCKETS = (0, 32, 64, 128, 10000)   # plate width in model-input pixels
 
 
 def score(results, which):
-    """results: [(dets in frame pixels, gt boxes)] -> metrics dict."""
-    n_gt = sum(len(g) for _, g in results)
-    n_det = sum(len(d) for d, _ in results)
+    """results: [(dets in frame pixels, gt boxes, letterbox scale)] -> metrics dict."""
+    n_gt = sum(len(g) for _, g, _ in results)
+    n_det = sum(len(d) for d, _, _ in results)
     n_tp = 0
     missed = []
-    for k, (d, g) in enumerate(results):
-        m, tp = match(d, g)
-        n_tp += m
-        if m < len(g):
+    by_size = [[0, 0] for _ in BUCKETS[:-1]]
+    for k, (d, g, s) in enumerate(results):
+        used, tp = match(d, g)
+        n_tp += sum(used)
+        if sum(used) < len(g):
             missed.append(k)
+        for hit, gb in zip(used, g):
+            b = max(i for i in range(len(BUCKETS) - 1) if gb[2] * s >= BUCKETS[i])
+            by_size[b][0] += hit
+            by_size[b][1] += 1
     r = {"images": len(results), "plates": n_gt, "detections": n_det, "recall": n_tp / max(n_gt, 1)}
+    r["recall_by_input_width"] = {f"{BUCKETS[i]}-{BUCKETS[i + 1]}px": f"{h}/{n}" for i, (h, n) in enumerate(by_size)}
     if which == "br":   # other plates are visible but unlabelled: not errors
         r["other_detections_per_image"] = (n_det - n_tp) / max(len(results), 1)
     else:
@@ -78,7 +87,7 @@ def run_set(infer, which, thr, nms, limit=None):
     for path, (h, w), x, s, gts in frames(which, limit):
         out = infer(x)
         dets = decode.to_frame(decode.decode(out["heatmap"], out["box"], 4, thr, nms), s, w, h)
-        res.append((dets, gts))
+        res.append((dets, gts, s))
     return res
 
 
@@ -112,7 +121,7 @@ def threshold_sweep(path, which, nms, thrs):
         res = run_set(lambda x: sess.run({"image": x[None, None]}), which, min(thrs), nms)
     out = {}
     for t in thrs:
-        sub = [([d for d in dets if d[4] >= t], g) for dets, g in res]
+        sub = [([d for d in dets if d[4] >= t], g, s) for dets, g, s in res]
         r = score(sub, which)
         r.pop("missed_images")
         out[str(t)] = r

@@ -213,9 +213,7 @@ def main():
         contract["scoreThreshold"] = a.score_threshold
     if a.nms_iou is not None:
         contract["nmsIou"] = a.nms_iou
-    with open(sidecar, "w") as f:
-        json.dump(contract, f, indent=2)
-        f.write("\n")
+    common.dump_json(contract, sidecar)
     print("wrote", sidecar)
 
 

@@ -133,7 +133,7 @@ class PlateDetector(nn.Module):
         self.up8 = Upsample(self.m8[1].q)
         self.lat4 = ConvAct(c4, ch, relu=False)
         self.q4 = QPoint()
-        self.m4 = DWBlock(ch, ch)
+        self.m4 = nn.Sequential(DWBlock(ch, ch), DWBlock(ch, ch, k=5))
         self.hm = nn.Conv2d(ch, 1, 1)
         self.box = nn.Conv2d(ch, 4, 1)
         nn.init.constant_(self.hm.bias, -4.6)   # prior 0.01

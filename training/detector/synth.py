@@ -31,9 +31,9 @@ def render_plate(rng, w, h):
         k = rng.randint(2, n - 1)
         text = text[:k] + rng.choice(["-", " ", "."]) + text[k:]
     font = FONTS[rng.randint(len(FONTS))]
-    thick = max(1, int(h * rng.uniform(0.06, 0.12)))
-    (tw, th), _ = cv2.getTextSize(text, font, 1.0, thick)
-    scale = min((w - x0) * 0.9 / tw, h * 0.7 / th)
+    (tw, th), _ = cv2.getTextSize(text, font, 1.0, 1)
+    scale = min((w - x0) * 0.85 / tw, h * 0.65 / th)
+    thick = max(1, int(round(th * scale * rng.uniform(0.08, 0.16))))
     (tw, th), _ = cv2.getTextSize(text, font, scale, thick)
     org = (x0 + int((w - x0 - tw) / 2), int((h + th) / 2))
     cv2.putText(p, text, org, font, scale, fg, thick, cv2.LINE_AA)

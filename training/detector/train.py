@@ -72,10 +72,25 @@ class Sampler:
         b[:, 0] -= x0
         b[:, 1] -= y0
         crop = photometric(crop, rng, valid=(sx0 - x0, sy0 - y0, sx1 - x0, sy1 - y0))
+        if rng.rand() < 0.3:
+            crop, b = rotate(crop, b, rng.uniform(-5, 5))
         if rng.rand() < 0.5:
             crop = crop[:, ::-1].copy()
             b[:, 0] = crop_w - b[:, 0] - b[:, 2]
         return crop, b
+
+
+def rotate(img, boxes, deg):
+    """Small rotation about the crop centre; boxes become the enclosing box of their rotated corners."""
+    h, w = img.shape
+    M = cv2.getRotationMatrix2D((w / 2, h / 2), deg, 1.0)
+    img = cv2.warpAffine(img, M, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+    out = []
+    for x, y, bw, bh in boxes:
+        c = np.array([[x, y, 1], [x + bw, y, 1], [x, y + bh, 1], [x + bw, y + bh, 1]], np.float32) @ M.T
+        (x1, y1), (x2, y2) = c.min(0), c.max(0)
+        out.append([x1, y1, x2 - x1, y2 - y1])
+    return img, np.array(out, np.float32).reshape(-1, 4)
 
 
 def photometric(img, rng, valid):
@@ -90,6 +105,8 @@ def photometric(img, rng, valid):
     if rng.rand() < 0.25:
         k = rng.choice([3, 5])
         reg = cv2.GaussianBlur(reg, (k, k), 0)
+    if rng.rand() < 0.05:
+        reg = 1.0 - reg                      # light-on-dark plates exist too
     if rng.rand() < 0.3:
         reg = reg + rng.normal(0, rng.uniform(0.01, 0.05), reg.shape).astype(np.float32)
     out = img.copy()
@@ -126,7 +143,8 @@ def make_targets(boxes, crop_w, crop_h):
         hm = np.maximum(hm, g)
         area = (g > 0.3)
         area[ri, ci] = True
-        wgt = g * area * math.log(max(w * h, 2.0))
+        wgt = g * area
+        wgt = wgt / wgt.sum()               # every plate weighs the same, small ones included
         sel = wgt > 0
         rw[sel] = wgt[sel]
         bt[0][sel], bt[1][sel], bt[2][sel], bt[3][sel] = x, y, x + w, y + h

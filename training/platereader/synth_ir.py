@@ -62,7 +62,7 @@ def render(text: str = None):
     fy, fh = H * 0.12, H * random.uniform(0.22, 0.3)
     for k, col in enumerate([(35, 150, 60), (245, 245, 245), (220, 40, 40)]):
         sc.rect(img, strip * 0.2, fy + k * fh / 3, strip * 0.8, fy + (k + 1) * fh / 3, col)
-    latin = available(["dejavu/DejaVuSans-Bold.ttf"])[0]
+    latin = available(["truetype/dejavu/DejaVuSans-Bold.ttf"])[0]
     sc.draw_fit(img, "I.R.", latin, strip * 0.1, strip * 0.9, H * 0.62, H * 0.1, "I", (240, 240, 240))
     sc.draw_fit(img, "IRAN", latin, strip * 0.05, strip * 0.95, H * 0.80, H * 0.1, "I", (240, 240, 240))
 

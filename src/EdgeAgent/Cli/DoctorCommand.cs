@@ -6,6 +6,7 @@ using EdgeAnpr.Agent.Hosting;
 using EdgeAnpr.Agent.Mqtt;
 using EdgeAnpr.Agent.Pipeline;
 using EdgeAnpr.Agent.Storage;
+using EdgeAnpr.Agent.Watchlist;
 using Microsoft.Extensions.Configuration;
 
 namespace EdgeAnpr.Agent.Cli;
@@ -68,6 +69,7 @@ internal static class DoctorCommand
         checks.Add(Checks.SystemLibrary("libmosquitto", "libmosquitto.so.1", "libmosquitto1"));
         checks.Add(await CameraCheck.RunAsync(camera, capture, cancellationToken));
         checks.Add(await MqttDoctor.CheckAsync(mqtt, mqtt.ClientIdFor(site.Id, camera.Id), time, TimeSpan.FromSeconds(10), cancellationToken));
+        checks.Add(WatchlistDoctor.Check(Bind<WatchlistOptions>(configuration, WatchlistOptions.SectionName), mqtt));
         checks.Add(Checks.StateDirectory(storage));
         checks.Add(Checks.FreeDisk(storage));
         checks.Add(await Checks.ClockAsync(time, cancellationToken));

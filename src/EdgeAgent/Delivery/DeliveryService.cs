@@ -33,6 +33,12 @@ namespace EdgeAnpr.Agent.Delivery;
 /// resends the same packet, flagged DUP), so it says <c>false</c>: it had been sent live.
 /// </para>
 /// <para>
+/// The loop never waits on the outbox in the steady state: a hit just committed is published from a bounded copy in
+/// memory when it is next in seq order (the outbox is read only for a backlog, or when the copy is missing), and
+/// acknowledged hits are deleted by a task of their own. The outbox's lock is held across every commit's fsync, so
+/// a read or delete on the loop would add that fsync to the next hit's latency.
+/// </para>
+/// <para>
 /// Threading: <see cref="SubmitAsync(HitEvent, CancellationToken)"/>, <see cref="DrainAsync"/> and the counters may be
 /// used from any thread; the publishing state belongs to the loop. Acknowledgements are read from the transport's
 /// channel on the loop, never inside a libmosquitto callback, and this service must be their only reader. Register it
@@ -128,9 +134,6 @@ public sealed class DeliveryService : BackgroundService
     /// <summary>Called on the loop with each acknowledged hit's event id (the benchmark's read-to-PUBACK clock).</summary>
     internal Action<string>? OnAcknowledged { get; set; }
 
-    /// <summary>Hits published and not acknowledged yet (loop state; for tests).</summary>
-    internal int InFlight => _inFlight.Count;
-
     /// <summary>Makes the hit event of <paramref name="pass"/> and submits it; see <see cref="SubmitAsync(HitEvent, CancellationToken)"/>.</summary>
     public ValueTask<HitEvent> SubmitAsync(VehiclePass pass, HitMatch match, CancellationToken cancellationToken = default) =>
         SubmitAsync(_factory.Create(pass, match), cancellationToken);
@@ -167,7 +170,7 @@ public sealed class DeliveryService : BackgroundService
             try
             {
                 var seq = await _outbox.EnqueueAsync(hit.EventId, topic, payload).WaitAsync(cancellationToken);
-                if (_fresh.Count < FreshCapacity)
+                if (_transport is not null && _fresh.Count < FreshCapacity)
                 {
                     _fresh.TryAdd(seq, new StoredHit(hit.EventId, topic, payload));
                 }
@@ -267,7 +270,7 @@ public sealed class DeliveryService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        Start();
+        CheckOutbox();
         if (_transport is null)
         {
             Log.MqttOff(_logger);
@@ -302,13 +305,14 @@ public sealed class DeliveryService : BackgroundService
         finally
         {
             // What was acknowledged is still deleted, so the next start repeats as little as possible.
+            CollectAcknowledgements(_transport);
             _acknowledgedSeqs.Writer.TryComplete();
             await deleting;
         }
     }
 
     /// <summary>What the outbox holds at start goes out first, as replays; the bounds are applied before.</summary>
-    internal void Start()
+    internal void CheckOutbox()
     {
         try
         {
@@ -325,8 +329,8 @@ public sealed class DeliveryService : BackgroundService
     }
 
     /// <summary>
-    /// One pass: delete what was acknowledged, then, when connected, publish the oldest hits not yet published up to
-    /// the in-flight limit. True when there may be more to do at once.
+    /// One pass: hand what was acknowledged to the deleting task, then, when connected, publish the oldest hits not yet
+    /// published up to the in-flight limit. True when there may be more to do at once.
     /// </summary>
     internal bool Step()
     {

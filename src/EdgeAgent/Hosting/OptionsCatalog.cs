@@ -1,10 +1,13 @@
 using EdgeAnpr.Agent.Capture;
+using EdgeAnpr.Agent.Delivery;
 using EdgeAnpr.Agent.Detection;
 using EdgeAnpr.Agent.Hardware;
 using EdgeAnpr.Agent.Inference;
 using EdgeAnpr.Agent.Mqtt;
+using EdgeAnpr.Agent.Recognition;
 using EdgeAnpr.Agent.Storage;
 using EdgeAnpr.Agent.Tracking;
+using EdgeAnpr.Agent.Watchlist;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -28,9 +31,12 @@ internal static class OptionsCatalog
         new OptionsEntry<InferenceOptions, InferenceOptionsValidator>(InferenceOptions.SectionName),
         new OptionsEntry<OutboxOptions, OutboxOptionsValidator>(OutboxOptions.SectionName),
         new OptionsEntry<DetectionOptions, DetectionOptionsValidator>(DetectionOptions.SectionName),
+        new OptionsEntry<RecognitionOptions, RecognitionOptionsValidator>(RecognitionOptions.SectionName),
         new OptionsEntry<TrackingOptions, TrackingOptionsValidator>(TrackingOptions.SectionName),
         new OptionsEntry<MqttOptions, MqttOptionsValidator>(MqttOptions.SectionName),
         new OptionsEntry<GpioOptions, GpioOptionsValidator>(GpioOptions.SectionName),
+        new OptionsEntry<WatchlistOptions, WatchlistOptionsValidator>(WatchlistOptions.SectionName),
+        new OptionsEntry<DeliveryOptions, DeliveryOptionsValidator>(DeliveryOptions.SectionName),
     ];
 
     public static IServiceCollection AddAgentOptions(this IServiceCollection services, IConfiguration configuration)

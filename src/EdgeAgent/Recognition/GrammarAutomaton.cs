@@ -1,3 +1,4 @@
+using System.Buffers;
 using EdgeAnpr.Shared.Plates;
 
 namespace EdgeAnpr.Agent.Recognition;
@@ -6,8 +7,8 @@ namespace EdgeAnpr.Agent.Recognition;
 /// A region's plate formats as a prefix tree over their slots, spelt in one reader's output classes, with the CTC
 /// states the constrained decoder walks. Node 0 is the root (nothing read yet); every other node is one more
 /// character, allowed to be any class its slot admits; a node where a format ends accepts it. Formats sharing a
-/// prefix share its nodes (<c>latin-1</c> .. <c>latin-10</c> are one chain of ten nodes), so the decoder's cost grows
-/// with the tree, not with the number of formats.
+/// prefix share its nodes (<c>latin-1</c> .. <c>latin-10</c> are one chain of ten nodes), so the cost of
+/// <see cref="BestPath"/>, the constrained Viterbi search, grows with the tree, not with the number of formats.
 /// </summary>
 /// <remarks>
 /// Each node has one blank state ("these characters read, now between characters") and one state per class its slot
@@ -161,6 +162,152 @@ internal sealed class GrammarAutomaton
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The Viterbi search over the states (see <see cref="PlateDecoder"/>'s remarks): the most probable path of
+    /// <paramref name="timeSteps"/> rows of class log-probabilities whose text the grammar accepts, as classes into
+    /// <paramref name="path"/>; returns its log-probability, or negative infinity when no such path exists.
+    /// </summary>
+    /// <remarks>Keeps no state; the work space is rented from <see cref="ArrayPool{T}.Shared"/>.</remarks>
+    public float BestPath(ReadOnlySpan<float> logProbabilities, int timeSteps, Span<int> path)
+    {
+        var states = StateCount;
+        var nodes = NodeCount;
+        var classes = Classes;
+        var stateClass = StateClass;
+        var firstState = FirstState;
+        var characterStates = CharacterStates;
+        var parents = Parent;
+        var blank = Blank;
+        var previous = ArrayPool<float>.Shared.Rent(states);
+        var next = ArrayPool<float>.Shared.Rent(states);
+        var back = ArrayPool<int>.Shared.Rent(timeSteps * states);
+        var top = ArrayPool<int>.Shared.Rent(2 * nodes);
+        try
+        {
+            previous.AsSpan(0, states).Fill(float.NegativeInfinity);
+            previous[firstState[0]] = 0f;
+            for (var t = 0; t < timeSteps; t++)
+            {
+                var row = logProbabilities.Slice(t * classes, classes);
+                var from = back.AsSpan(t * states, states);
+
+                // The best and second-best character state of every node one step back: a new character of class c
+                // may follow the parent's best character unless that is also c (CTC needs a blank between equal
+                // characters), in which case the second best is the one to follow.
+                for (var n = 1; n < nodes; n++)
+                {
+                    int first = -1, second = -1;
+                    var end = firstState[n] + characterStates[n];
+                    for (var s = firstState[n] + 1; s <= end; s++)
+                    {
+                        if (first < 0 || previous[s] > previous[first])
+                        {
+                            (second, first) = (first, s);
+                        }
+                        else if (second < 0 || previous[s] > previous[second])
+                        {
+                            second = s;
+                        }
+                    }
+
+                    top[2 * n] = first;
+                    top[(2 * n) + 1] = second;
+                }
+
+                for (var n = 0; n < nodes; n++)
+                {
+                    var blankState = firstState[n];
+                    var stay = previous[blankState];
+                    var stayFrom = blankState;
+                    if (n > 0 && previous[top[2 * n]] > stay)
+                    {
+                        stay = previous[top[2 * n]];
+                        stayFrom = top[2 * n];
+                    }
+
+                    next[blankState] = stay + row[blank];
+                    from[blankState] = stayFrom;
+                    if (n == 0)
+                    {
+                        continue;
+                    }
+
+                    var parent = parents[n];
+                    var parentBlank = firstState[parent];
+                    var enter = previous[parentBlank];
+                    var parentFirst = parent > 0 ? top[2 * parent] : -1;
+                    var parentSecond = parent > 0 ? top[(2 * parent) + 1] : -1;
+                    var firstClass = parentFirst >= 0 ? stateClass[parentFirst] : -1;
+                    var firstScore = parentFirst >= 0 ? previous[parentFirst] : float.NegativeInfinity;
+                    var secondScore = parentSecond >= 0 ? previous[parentSecond] : float.NegativeInfinity;
+                    var end = blankState + characterStates[n];
+                    for (var s = blankState + 1; s <= end; s++)
+                    {
+                        var c = stateClass[s];
+                        var incoming = previous[s];
+                        var source = s;
+                        if (enter > incoming)
+                        {
+                            incoming = enter;
+                            source = parentBlank;
+                        }
+
+                        var (otherScore, other) = c == firstClass ? (secondScore, parentSecond) : (firstScore, parentFirst);
+                        if (otherScore > incoming)
+                        {
+                            incoming = otherScore;
+                            source = other;
+                        }
+
+                        next[s] = incoming + row[c];
+                        from[s] = source;
+                    }
+                }
+
+                (previous, next) = (next, previous);
+            }
+
+            var best = -1;
+            for (var n = 1; n < nodes; n++)
+            {
+                if (Accepts[n] is null)
+                {
+                    continue;
+                }
+
+                var end = firstState[n] + characterStates[n];
+                for (var s = firstState[n]; s <= end; s++)
+                {
+                    if (best < 0 || previous[s] > previous[best])
+                    {
+                        best = s;
+                    }
+                }
+            }
+
+            if (best < 0 || float.IsNegativeInfinity(previous[best]))
+            {
+                return float.NegativeInfinity;
+            }
+
+            var score = previous[best];
+            for (int t = timeSteps - 1, s = best; t >= 0; t--)
+            {
+                path[t] = stateClass[s];
+                s = back[(t * states) + s];
+            }
+
+            return score;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(previous);
+            ArrayPool<float>.Shared.Return(next);
+            ArrayPool<int>.Shared.Return(back);
+            ArrayPool<int>.Shared.Return(top);
+        }
     }
 
     private static bool Reaches(PlateFormat format, int node, Dictionary<(int Parent, PlateSlot Slot), int> keys)

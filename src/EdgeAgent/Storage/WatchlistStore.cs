@@ -36,7 +36,7 @@ public sealed class WatchlistStore : IDisposable
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _read = new StorageConnection(database, Durability.Normal);
         _write = new StorageConnection(database, Durability.Full);
-        _find = _read.Prepare($"SELECT {Columns} FROM watchlist WHERE plate = $plate ORDER BY priority DESC, id", "$plate");
+        _find = _read.Prepare($"SELECT {Columns} FROM watchlist WHERE plate = $plate ORDER BY priority, id", "$plate");
         // An upsert never moves an entry between sources: the station cannot overwrite a technician's entry or
         // the other way round (the WHERE makes it a no-op, reported as such).
         _upsert = _write.Prepare(

@@ -15,7 +15,9 @@ internal static class WatchlistDoctor
         ArgumentNullException.ThrowIfNull(mqtt);
         if (options.StationKeyFiles.Count == 0)
         {
-            return DoctorCheck.Fail(CheckName, "no station key (Watchlist:StationKeyFiles): station sync is refused and the list cannot follow the station");
+            // With MQTT on, the box is meant to follow the station and cannot: a failure. Without, it stands alone.
+            const string NoKey = "no station key (Watchlist:StationKeyFiles): station sync is refused and the list cannot follow the station";
+            return mqtt.IsEnabled ? DoctorCheck.Fail(CheckName, NoKey) : DoctorCheck.Warn(CheckName, NoKey + "; MQTT is off too");
         }
 
         StationKeys keys;

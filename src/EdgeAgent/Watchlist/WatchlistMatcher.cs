@@ -7,9 +7,10 @@ namespace EdgeAnpr.Agent.Watchlist;
 
 /// <summary>
 /// Matches each vehicle pass's read against the watchlist, from a <see cref="WatchlistIndex"/> held in memory and
-/// swapped whole when the list changes: a station sync reloads it at once (<see cref="Reload"/>), a technician's
-/// import from the CLI is noticed by <see cref="ReloadIfChanged"/> (<see cref="WatchlistReloadService"/>). Matching
-/// never touches the database and never waits for a reload; it sees the old list or the new one.
+/// swapped whole when the list changes: a station sync reloads it as soon as no further station message waits
+/// (<see cref="Reload"/>), a technician's import from the CLI is noticed by <see cref="ReloadIfChanged"/>
+/// (<see cref="WatchlistReloadService"/>). Matching never touches the database and never waits for a reload; it sees
+/// the old list or the new one.
 /// </summary>
 public sealed class WatchlistMatcher
 {

@@ -57,13 +57,14 @@ internal sealed class WatchlistSync
     private readonly WatchlistMatcher? _matcher;
     private readonly ILogger _logger;
     private readonly List<HeldDelta> _held = [];
+    private bool _reloadPending;
 
     /// <param name="site">This box's <c>Site:Id</c>: messages must be signed for it.</param>
     /// <param name="store">Where the list is applied.</param>
     /// <param name="audit">Where refusals are recorded (applied changes are recorded by the store).</param>
     /// <param name="keys">The trusted station keys; may be empty, then every message is refused.</param>
     /// <param name="options">Size limits and how many deltas to hold.</param>
-    /// <param name="matcher">Reloaded after every change; null when nothing matches (tests).</param>
+    /// <param name="matcher">Reloaded by <see cref="ReloadIfApplied"/> after changes; null when nothing matches (tests).</param>
     /// <param name="logger">Where outcomes are logged.</param>
     public WatchlistSync(
         string site, WatchlistStore store, AuditLog audit, StationKeys keys, WatchlistOptions options, WatchlistMatcher? matcher, ILogger logger)
@@ -184,7 +185,7 @@ internal sealed class WatchlistSync
         Applications++;
         Log.SnapshotApplied(_logger, body.Version, body.Entries!.Count, opened.KeyId, received.Message.Payload.Length, Stopwatch.GetElapsedTime(started));
         ApplyHeldDeltas();
-        Reload();
+        _reloadPending = true;
         return new WatchlistSyncOutcome(SyncResult.Applied);
     }
 
@@ -212,7 +213,7 @@ internal sealed class WatchlistSync
         }
 
         ApplyHeldDeltas();
-        Reload();
+        _reloadPending = true;
         return new WatchlistSyncOutcome(SyncResult.Applied);
     }
 
@@ -307,8 +308,18 @@ internal sealed class WatchlistSync
         }
     }
 
-    private void Reload()
+    /// <summary>
+    /// Reloads the matcher if the list changed since the last call. The sync service calls it when no message is
+    /// waiting, so a backlog of deltas (queued by the broker while the box was offline) costs one reload, not one each.
+    /// </summary>
+    public void ReloadIfApplied()
     {
+        if (!_reloadPending)
+        {
+            return;
+        }
+
+        _reloadPending = false;
         try
         {
             _matcher?.Reload();

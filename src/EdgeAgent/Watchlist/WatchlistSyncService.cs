@@ -33,6 +33,10 @@ internal sealed class WatchlistSyncService(MqttTransport transport, WatchlistSyn
             await foreach (var message in transport.Messages.ReadAllAsync(stoppingToken))
             {
                 Step(message);
+                if (!transport.Messages.TryPeek(out _))
+                {
+                    sync.ReloadIfApplied();
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -270,11 +270,12 @@ public sealed class WatchlistMessage
                     throw new WatchlistMessageException(WatchlistProblem.Malformed, $"the envelope's 'v' must be {EnvelopeVersion}");
                 }
 
+                // Checked before it is echoed anywhere: the claimed id reaches log lines and audit records.
                 var keyId = String(root, "keyId");
-                var claimed = keyId is { Length: > 0 and <= 64 } ? keyId : null;
+                var claimed = keyId is { Length: > 0 and <= 64 } && keyId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? keyId : null;
                 if (claimed is null)
                 {
-                    throw new WatchlistMessageException(WatchlistProblem.Malformed, "the envelope's 'keyId' must be 1 to 64 characters");
+                    throw new WatchlistMessageException(WatchlistProblem.Malformed, "the envelope's 'keyId' must be 1 to 64 letters, digits, '-', '_' or '.'");
                 }
 
                 if (String(root, "alg") != Algorithm)

@@ -38,8 +38,9 @@ public sealed class WatchlistStoreTests
 
         var found = store.FindByPlate("12B34567");
 
-        Assert.Equal(["y", "x"], found.Select(e => e.Id));
-        Assert.Equal(full, found[1]);
+        // Priority 1 is the most urgent (as in GPIO pulses and matching tolerance): most urgent first.
+        Assert.Equal(["x", "y"], found.Select(e => e.Id));
+        Assert.Equal(full, found[0]);
         Assert.Empty(store.FindByPlate("12b34567"));
         Assert.Equal(3, store.Count);
     }

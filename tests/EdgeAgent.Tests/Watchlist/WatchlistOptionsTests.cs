@@ -84,6 +84,7 @@ public sealed class WatchlistOptionsTests : IDisposable
         var options = new WatchlistOptions();
 
         Assert.Equal(Doctor.CheckOutcome.Fail, WatchlistDoctor.Check(options, new MqttOptions { Host = "broker" }).Outcome);
+        Assert.Equal(Doctor.CheckOutcome.Warn, WatchlistDoctor.Check(options, new MqttOptions()).Outcome);
         options.StationKeyFiles.Add(file);
         var on = WatchlistDoctor.Check(options, new MqttOptions { Host = "broker" });
         Assert.Equal(Doctor.CheckOutcome.Ok, on.Outcome);
