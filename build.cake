@@ -52,6 +52,8 @@ const string NpmPackage = "npm";
 var trainingPackages = new[]
 {
     "python3-torch", "python3-onnx", "python3-opencv", "python3-numpy", "python3-pil", "libopenblas0-pthread",
+    // More Latin typefaces for the synthetic plate renderer's variety.
+    "fonts-liberation", "fonts-urw-base35", "fonts-roboto-unhinted", "fonts-bebas-neue", "fonts-freefont-ttf", "fonts-open-sans",
 };
 
 //////////////////////////////////////////////////////////////////////

@@ -124,6 +124,17 @@ def write(reader, cfg, out_dir, models_dir, data_root):
                       f"as right, the int8 model reads {v['exact'] + folded}/{v['n']} = "
                       f"{100 * (v['exact'] + folded) / v['n']:.2f}% (all crops).  A watchlist match that treats "
                       f"O=0 and I=1 as equal would recover them.\n")
+    if reader == "ir":
+        v = ev["results"]["ir-plates"]["val"]["int8"]
+        first = sum(1 for _, t, p_ in v["errors"] if p_[1:] == t[1:] or p_ == t[1:] or p_ == t[0] + t[2:])
+        zero_note = (f"\n**Below the bar.**  {first} of the {len(v['errors'])} errors are in the first two digits only, "
+                     f"most often a doubled first pair (`22`, `44`, `88`) read as one digit.  The net emits "
+                     f"the leftmost characters in the first few columns of its output, too close together for "
+                     f"CTC's blank between two equal characters (seen with per-column argmax; an earlier run "
+                     f"with a narrower receptive field was far worse).  Training accuracy is "
+                     f"{100 * ev['results']['ir-plates']['train']['int8']['exact_rate']:.1f}%, so the model fits; "
+                     f"the fix to try is in training (longer runs, left-margin crop jitter on real crops, "
+                     f"or a slightly wider input), not in decoding.\n")
     context_rows = "\n".join(
         f"| conv | 1x3, dilation {d} (context along the text) | {cfg['head']} x 1 x {T} |" for d in cfg["dilations"])
     n_conv = ops.get("Conv", 0)
