@@ -141,13 +141,17 @@ public sealed class LetterboxTests : IDisposable
         var plates = new List<PlateDetection>();
         _detector.Detect(gray, 1280, 720, null, plates);
 
+        // Over many calls, so that a one-time runtime event (tiering, a static initialiser) cannot fail the
+        // test but any allocation per call (24 bytes at least) would: 500 calls x 24 B > the 8 KB allowed.
+        const int Calls = 500;
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10; i++)
+        for (var i = 0; i < Calls; i++)
         {
             _detector.Detect(gray, 1280, 720, null, plates);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 8 * 1024, $"{allocated} bytes allocated over {Calls} calls");
         Assert.Single(plates);
     }
 

@@ -148,13 +148,19 @@ public sealed class MotionGateTests
             gate.Update(frame, Width, Height, _time.GetTimestamp());
         }
 
+        // Many updates, so a one-time runtime event (tiering) cannot fail the test but any allocation per
+        // update (24 bytes at least) would: 600 updates x 24 B > the 8 KB allowed.
         var before = GC.GetAllocatedBytesForCurrentThread();
-        foreach (var frame in frames)
+        for (var i = 0; i < 200; i++)
         {
-            gate.Update(frame, Width, Height, _time.GetTimestamp());
+            foreach (var frame in frames)
+            {
+                gate.Update(frame, Width, Height, _time.GetTimestamp());
+            }
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 8 * 1024, $"{allocated} bytes allocated over 600 updates");
     }
 
     private static PixelRect Inflate(PixelRect rect, int by) => new(rect.X - by, rect.Y - by, rect.Width + (2 * by), rect.Height + (2 * by));

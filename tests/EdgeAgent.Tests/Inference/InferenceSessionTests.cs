@@ -114,13 +114,16 @@ public sealed class InferenceSessionTests
             session.Run(input, features);
         }
 
+        // Many runs, so a one-time runtime event (tiering) cannot fail the test but any allocation per run
+        // (24 bytes at least) would: 500 runs x 24 B > the 8 KB allowed.
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 50; i++)
+        for (var i = 0; i < 500; i++)
         {
             session.Run(input, features);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 8 * 1024, $"{allocated} bytes allocated over 500 runs");
     }
 
     [Fact]
