@@ -12,6 +12,7 @@ internal static class AgentCommandLine
         {
             RunCommand.Create(console),
             ReplayCommand.Create(console),
+            EvalCommand.Create(console),
             DoctorCommand.Create(console),
             ConfigCommand.Create(console),
             StationListenCommand.Create(console),

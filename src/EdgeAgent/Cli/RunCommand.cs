@@ -21,7 +21,7 @@ internal static class RunCommand
 
             var run = new AgentRun(AgentMode.Run);
             using var host = AgentHost.Build(configuration, run);
-            await host.RunAsync(cancellationToken);
+            await AgentHost.RunAsync(host, run, cancellationToken);
             return run.Problem is { } problem ? console.Fail(run.ExitCode, problem) : ExitCodes.Ok;
         });
         return command;

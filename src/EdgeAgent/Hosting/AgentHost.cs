@@ -1,6 +1,15 @@
 using EdgeAnpr.Agent.Capture;
+using EdgeAnpr.Agent.Delivery;
+using EdgeAnpr.Agent.Detection;
+using EdgeAnpr.Agent.Hardware;
+using EdgeAnpr.Agent.Inference;
+using EdgeAnpr.Agent.Mqtt;
 using EdgeAnpr.Agent.Pipeline;
+using EdgeAnpr.Agent.Recognition;
+using EdgeAnpr.Agent.Storage;
 using EdgeAnpr.Agent.Systemd;
+using EdgeAnpr.Agent.Tracking;
+using EdgeAnpr.Agent.Watchlist;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -36,17 +45,80 @@ internal static class AgentHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(run);
         builder.Services.AddAgentOptions(configuration);
-        builder.Services.AddPipeline();
+        builder.Services.AddPipeline(configuration, run);
         configureServices?.Invoke(builder.Services);
         return builder.Build();
     }
 
-    /// <summary>The stages of one camera, in pipeline order.</summary>
-    private static IServiceCollection AddPipeline(this IServiceCollection services)
+    /// <summary>
+    /// Runs the host to its end and returns the exit code. A part that cannot start (a model, the database, the GPIO
+    /// chip, the MQTT library, a key file) fails the run with its one-line message instead of a stack trace.
+    /// </summary>
+    public static async Task RunAsync(IHost host, AgentRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(run);
+        try
+        {
+            await host.RunAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is InferenceException or StorageException or GpioException or MqttException or ConfigurationException or OptionsValidationException)
+        {
+            run.Fail(ExitCodes.Failure, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// The stages of one camera, in pipeline order. Hosted services start in the order registered and stop in reverse,
+    /// so the pipeline, registered last, starts after the outbox, the link and the watchlist and stops before them.
+    /// </summary>
+    private static IServiceCollection AddPipeline(this IServiceCollection services, IConfiguration configuration, AgentRun run)
     {
         services.AddSingleton<PipelineStats>();
         services.AddCapture();
-        services.AddSingleton<FrameProcessor>();
+        services.AddDetection();
+        services.AddPlateReaders();
+        services.AddSingleton(sp => new PlateTracker(
+            sp.GetRequiredService<IOptions<TrackingOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(_ => new PassQueue());
+        if (run.Matches)
+        {
+            services.AddStorage();
+            services.AddMqtt(configuration);
+            services.AddWatchlist(configuration);
+        }
+
+        if (run.Mode == AgentMode.Run)
+        {
+            // Relay, LED and loop detector belong to the live camera; a replay must not pulse the beacon.
+            services.AddHardware(configuration);
+            services.AddHostedService<StatusLedService>();
+        }
+
+        if (run.Matches)
+        {
+            services.AddDelivery();
+        }
+
+        services.AddSingleton(sp => new FrameProcessor(
+            sp.GetRequiredService<FrameQueue>(),
+            sp.GetRequiredService<PipelineStats>(),
+            sp.GetRequiredService<DetectionStage>(),
+            sp.GetRequiredService<PlateReaders>(),
+            sp.GetRequiredService<PlateTracker>(),
+            sp.GetRequiredService<PassQueue>(),
+            sp.GetService<LoopDetector>() is { } loop ? loop.VehiclePresentAt : null,
+            sp.GetRequiredService<ILogger<FrameProcessor>>()));
+        services.AddSingleton(sp => new PassProcessor(
+            sp.GetRequiredService<PassQueue>(),
+            sp.GetRequiredService<PipelineStats>(),
+            sp.GetService<WatchlistMatcher>(),
+            sp.GetService<DeliveryService>(),
+            sp.GetService<HitEventFactory>(),
+            sp.GetService<HitSignal>(),
+            sp.GetServices<IPipelineObserver>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<PassProcessor>>()));
         services.AddHostedService<PipelineService>();
         services.AddHostedService<SystemdNotifyService>();
         return services;

@@ -35,6 +35,12 @@ public sealed class AgentRun(AgentMode mode)
 
     public AgentMode Mode { get; } = mode;
 
+    /// <summary>
+    /// Whether passes are matched against the watchlist and hits stored and delivered: always in <c>run</c>; in
+    /// <c>replay</c> only with an explicit <c>--config</c>, so a recording played on a box cannot report hits by accident.
+    /// </summary>
+    public bool Matches { get; init; } = mode == AgentMode.Run;
+
     public int ExitCode => Volatile.Read(ref _exitCode);
 
     /// <summary>One line naming what went wrong, or null.</summary>

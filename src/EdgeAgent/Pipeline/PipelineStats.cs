@@ -1,18 +1,54 @@
 namespace EdgeAnpr.Agent.Pipeline;
 
-/// <summary>Counters the processing stages update and status lines read; lock-free.</summary>
+/// <summary>Counters the processing stages update and status lines, the heartbeat and replay's summary read; lock-free.</summary>
 public sealed class PipelineStats
 {
     private long _framesProcessed;
     private long _lastFrameSequence = -1;
+    private long _framesFailed;
+    private long _detectorRuns;
+    private long _platesDetected;
+    private long _platesRead;
+    private long _passes;
+    private long _hits;
 
     public long FramesProcessed => Interlocked.Read(ref _framesProcessed);
 
     public long LastFrameSequence => Interlocked.Read(ref _lastFrameSequence);
+
+    /// <summary>Frames skipped because inference failed on them (each is logged).</summary>
+    public long FramesFailed => Interlocked.Read(ref _framesFailed);
+
+    /// <summary>Frames the detector ran on (the motion gate or the loop detector said to look).</summary>
+    public long DetectorRuns => Interlocked.Read(ref _detectorRuns);
+
+    /// <summary>Plate boxes found, summed over frames.</summary>
+    public long PlatesDetected => Interlocked.Read(ref _platesDetected);
+
+    /// <summary>Plate boxes whose read counted as a plate, summed over frames.</summary>
+    public long PlatesRead => Interlocked.Read(ref _platesRead);
+
+    /// <summary>Vehicle passes reported (one voted read per plate per pass).</summary>
+    public long Passes => Interlocked.Read(ref _passes);
+
+    /// <summary>Passes that hit the watchlist and were committed to the outbox.</summary>
+    public long Hits => Interlocked.Read(ref _hits);
 
     internal void FrameProcessed(long sequence)
     {
         Interlocked.Increment(ref _framesProcessed);
         Interlocked.Exchange(ref _lastFrameSequence, sequence);
     }
+
+    internal void FrameFailed() => Interlocked.Increment(ref _framesFailed);
+
+    internal void DetectorRan() => Interlocked.Increment(ref _detectorRuns);
+
+    internal void PlatesFound(int count) => Interlocked.Add(ref _platesDetected, count);
+
+    internal void PlateRead() => Interlocked.Increment(ref _platesRead);
+
+    internal void PassEnded() => Interlocked.Increment(ref _passes);
+
+    internal void HitCommitted() => Interlocked.Increment(ref _hits);
 }

@@ -35,13 +35,27 @@ public sealed class PlateDecoder
     private readonly GrammarAutomaton _automaton;
     private readonly float _margin;
 
+    /// <summary>The classes each kind of slot allows.</summary>
+    private readonly int[][] _slotClasses;
+
     /// <param name="charset">The character of each output class (the sidecar's <c>charset</c>); the blank is "".</param>
     /// <param name="blank">The blank class.</param>
     /// <param name="region">The region whose formats constrain the reading.</param>
     /// <param name="grammarMargin">See <see cref="GrammarMargin"/>; default <see cref="RecognitionOptions.DefaultGrammarMargin"/>.</param>
     /// <exception cref="ArgumentException">A class is not one plate character, or a slot of a format has no class that can be written in it.</exception>
     public PlateDecoder(IReadOnlyList<string> charset, int blank, PlateRegion region, double grammarMargin = RecognitionOptions.DefaultGrammarMargin)
+        : this(charset, blank, PlateGrammar.For(region), grammarMargin)
     {
+    }
+
+    /// <param name="charset">The character of each output class (the sidecar's <c>charset</c>); the blank is "".</param>
+    /// <param name="blank">The blank class.</param>
+    /// <param name="grammar">The formats that constrain the reading (a region's, or a site's own Latin formats).</param>
+    /// <param name="grammarMargin">See <see cref="GrammarMargin"/>.</param>
+    /// <exception cref="ArgumentException">A class is not one plate character, or a slot of a format has no class that can be written in it.</exception>
+    public PlateDecoder(IReadOnlyList<string> charset, int blank, PlateGrammar grammar, double grammarMargin = RecognitionOptions.DefaultGrammarMargin)
+    {
+        ArgumentNullException.ThrowIfNull(grammar);
         ArgumentNullException.ThrowIfNull(charset);
         ArgumentOutOfRangeException.ThrowIfNegative(blank);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(blank, charset.Count);
@@ -59,11 +73,16 @@ public sealed class PlateDecoder
                 : throw new ArgumentException($"Class {c} of the character set, '{charset[c]}', is not one plate character.", nameof(charset));
         }
 
-        Region = region;
+        Region = grammar.Region;
         Blank = blank;
         GrammarMargin = grammarMargin;
         _margin = (float)grammarMargin;
-        _automaton = new GrammarAutomaton(PlateGrammar.For(region), _characters, blank);
+        _automaton = new GrammarAutomaton(grammar, _characters, blank);
+        _slotClasses = new int[Enum.GetValues<PlateSlot>().Length][];
+        foreach (var slot in Enum.GetValues<PlateSlot>())
+        {
+            _slotClasses[(int)slot] = [.. Enumerable.Range(0, _characters.Length).Where(c => c != blank && PlateFormat.Allows(slot, _characters[c]))];
+        }
     }
 
     public PlateRegion Region { get; }
@@ -103,18 +122,18 @@ public sealed class PlateDecoder
             var unconstrained = new string(characters, 0, count);
             if (_automaton.Match(classes.AsSpan(0, count)) is not null)
             {
-                return Read(unconstrained, confidences.AsSpan(0, count), unconstrained, 0f, grammatical: true);
+                return Read(unconstrained, confidences.AsSpan(0, count), unconstrained, 0f, grammatical: true, logProbabilities, path.AsSpan(0, timeSteps), classes.AsSpan(0, count));
             }
 
             var score = _automaton.BestPath(logProbabilities, timeSteps, path);
             var cost = float.IsNegativeInfinity(score) ? float.PositiveInfinity : Math.Max(0f, greedyScore - score);
             if (cost > _margin)
             {
-                return Read(unconstrained, confidences.AsSpan(0, count), unconstrained, cost, grammatical: false);
+                return Read(unconstrained, confidences.AsSpan(0, count), unconstrained, cost, grammatical: false, logProbabilities, path.AsSpan(0, timeSteps), classes.AsSpan(0, count));
             }
 
             count = Collapse(logProbabilities, path.AsSpan(0, timeSteps), classes, characters, confidences);
-            return Read(new string(characters, 0, count), confidences.AsSpan(0, count), unconstrained, cost, grammatical: true);
+            return Read(new string(characters, 0, count), confidences.AsSpan(0, count), unconstrained, cost, grammatical: true, logProbabilities, path.AsSpan(0, timeSteps), classes.AsSpan(0, count));
         }
         finally
         {
@@ -157,10 +176,11 @@ public sealed class PlateDecoder
         }
     }
 
-    private PlateRead Read(string characters, ReadOnlySpan<float> confidences, string unconstrained, float cost, bool grammatical)
+    private PlateRead Read(
+        string characters, Span<float> confidences, string unconstrained, float cost, bool grammatical, ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> path, ReadOnlySpan<int> classes)
     {
         var text = PlateText.TryParse(characters, Region, out var plate, out _) ? plate : null;
-        grammatical &= text?.Format is not null;
+        grammatical &= text?.Format is not null && _automaton.Match(classes) is { } format && ConditionOn(format, logProbabilities, path, confidences);
         var minimum = confidences.IsEmpty ? 0f : float.PositiveInfinity;
         foreach (var c in confidences)
         {
@@ -168,6 +188,45 @@ public sealed class PlateDecoder
         }
 
         return new PlateRead(Region, characters, text, confidences.ToArray(), grammatical ? minimum : 0f, unconstrained, cost);
+    }
+
+    /// <summary>
+    /// Turns each character's confidence into its probability given the format: at the step where its class is most
+    /// probable, that class's share of the classes the format allows in its slot (and of the blank). Where the format
+    /// leaves one kind of character (a letter slot), the reader's doubt between look-alikes of the other kind (O or 0,
+    /// I or 1) is no doubt about the plate; any doubt among what the slot allows, or about a character being there at
+    /// all, still counts. Returns true (for use in a condition).
+    /// </summary>
+    private bool ConditionOn(PlateFormat format, ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> path, Span<float> confidences)
+    {
+        var index = -1;
+        var previous = Blank;
+        for (var t = 0; t < path.Length; t++)
+        {
+            var c = path[t];
+            if (c != Blank)
+            {
+                if (c != previous)
+                {
+                    index++;
+                    confidences[index] = 0f;
+                }
+
+                var allowed = _slotClasses[(int)format.Slots[index]];
+                var row = logProbabilities.Slice(t * Classes, Classes);
+                var share = MathF.Exp(row[Blank]);
+                foreach (var a in allowed)
+                {
+                    share += MathF.Exp(row[a]);
+                }
+
+                confidences[index] = Math.Max(confidences[index], MathF.Exp(row[c]) / share);
+            }
+
+            previous = c;
+        }
+
+        return true;
     }
 
     /// <summary>The most probable class of each step into <paramref name="path"/>; returns the path's log-probability.</summary>

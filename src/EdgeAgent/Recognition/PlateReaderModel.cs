@@ -27,6 +27,7 @@ public sealed class PlateReaderModel : IDisposable
     private readonly long[] _inputShape;
     private readonly int _maxBatch;
     private readonly double _grammarMargin;
+    private Func<PlateRegion, PlateGrammar> _grammarFor = PlateGrammar.For;
     private readonly PlateDecoder?[] _decoders = new PlateDecoder?[Enum.GetValues<PlateRegion>().Length];
     private float[] _input = [];
     private float[] _logProbabilities = [];
@@ -126,6 +127,20 @@ public sealed class PlateReaderModel : IDisposable
     /// <see cref="InferenceException"/> when the model cannot write the region's plates (a format needs a character
     /// its charset lacks: the Iranian reader asked for Russian plates).
     /// </summary>
+    /// <summary>
+    /// The formats each region is decoded with; default <see cref="PlateGrammar.For"/>. Set it before the first read
+    /// (<see cref="RecognitionOptions.GrammarFor"/> adds a site's own Latin formats).
+    /// </summary>
+    public Func<PlateRegion, PlateGrammar> GrammarFor
+    {
+        get => _grammarFor;
+        set
+        {
+            _grammarFor = value ?? throw new ArgumentNullException(nameof(value));
+            Array.Clear(_decoders);
+        }
+    }
+
     public PlateDecoder Decoder(PlateRegion region)
     {
         var index = (int)region;
@@ -136,7 +151,7 @@ public sealed class PlateReaderModel : IDisposable
 
         try
         {
-            return _decoders[index] = new PlateDecoder(_contract.Charset, _contract.Blank, region, _grammarMargin);
+            return _decoders[index] = new PlateDecoder(_contract.Charset, _contract.Blank, GrammarFor(region), _grammarMargin);
         }
         catch (ArgumentException ex)
         {

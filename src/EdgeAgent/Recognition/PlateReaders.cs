@@ -1,4 +1,5 @@
 using System.Buffers;
+using EdgeAnpr.Agent.Detection;
 using EdgeAnpr.Agent.Imaging;
 using EdgeAnpr.Agent.Inference;
 using EdgeAnpr.Shared.Plates;
@@ -20,11 +21,16 @@ public sealed class PlateReaders : IDisposable
     private readonly PlateRegion[] _regions;
     private readonly PlateRead[] _one = new PlateRead[1];
 
-    private PlateReaders((PlateReaderModel Model, PlateRegion[] Regions)[] groups, IReadOnlyList<PlateRegion> regions, double minConfidence)
+    private readonly double _marginX;
+    private readonly double _marginY;
+
+    private PlateReaders((PlateReaderModel Model, PlateRegion[] Regions)[] groups, IReadOnlyList<PlateRegion> regions, RecognitionOptions options)
     {
         _groups = groups;
         _regions = [.. regions];
-        MinConfidence = minConfidence;
+        MinConfidence = options.MinConfidence;
+        _marginX = options.CropMarginX;
+        _marginY = options.CropMarginY;
     }
 
     /// <summary>The regions read, in the configured order.</summary>
@@ -50,6 +56,7 @@ public sealed class PlateReaders : IDisposable
             foreach (var byModel in regions.GroupBy(r => r == PlateRegion.Ir ? options.ResolvedIranModelPath : options.ResolvedLatinModelPath))
             {
                 var model = PlateReaderModel.FromFile(byModel.Key, options.GrammarMargin, inference, logger);
+                model.GrammarFor = options.GrammarFor;
                 groups.Add((model, byModel.ToArray()));
                 foreach (var region in byModel)
                 {
@@ -62,7 +69,7 @@ public sealed class PlateReaders : IDisposable
                 Log.ReadersReady(logger, new RegionList(regions), options.MinConfidence, options.GrammarMargin);
             }
 
-            return new PlateReaders([.. groups], regions, options.MinConfidence);
+            return new PlateReaders([.. groups], regions, options);
         }
         catch
         {
@@ -73,6 +80,17 @@ public sealed class PlateReaders : IDisposable
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// The crop read for a detected plate: its box widened by <see cref="RecognitionOptions.CropMarginX"/> and
+    /// <see cref="RecognitionOptions.CropMarginY"/>, in whole pixels, clipped to the frame (empty when nothing is left).
+    /// </summary>
+    public PixelRect CropFor(PlateBox box, int width, int height)
+    {
+        var dx = box.Width * _marginX;
+        var dy = box.Height * _marginY;
+        return new PlateBox(box.Left - dx, box.Top - dy, box.Right + dx, box.Bottom + dy).ToPixelRect().ClipTo(width, height);
     }
 
     /// <summary>Whether a read counts as a plate: it matches its region's formats with at least <see cref="MinConfidence"/>.</summary>

@@ -63,6 +63,31 @@ public sealed class RecognitionOptions : IValidatableObject
     [Range(0.0, 50.0)]
     public double GrammarMargin { get; set; } = DefaultGrammarMargin;
 
+    /// <summary>
+    /// The formats of this site's <c>latin</c> plates, as patterns of <c>D</c> (digit), <c>L</c> (letter) and <c>A</c>
+    /// (either): Brazil's <c>["LLLDDDD", "LLLDLDD"]</c>, say. Empty (the default): any 1 to 10 letters and digits. With
+    /// formats, a letter is never read where the format has a digit, so 0/O and 1/I are settled by position.
+    /// </summary>
+    public IList<string> LatinFormats { get; } = new List<string>();
+
+    /// <summary>Default <see cref="CropMarginX"/>: the middle of the side margins the readers are trained with (-3% to +8%).</summary>
+    public const double DefaultCropMarginX = 0.03;
+
+    /// <summary>Default <see cref="CropMarginY"/>: the middle of the top and bottom margins the readers are trained with (-6% to +20%).</summary>
+    public const double DefaultCropMarginY = 0.07;
+
+    /// <summary>
+    /// Added to the left and to the right of a detected plate's box before it is read, as a fraction of the box's
+    /// width; default <see cref="DefaultCropMarginX"/>. The readers are trained on crops a little looser than the plate,
+    /// and a character at a box's very edge is easily lost.
+    /// </summary>
+    [Range(0.0, 0.5)]
+    public double CropMarginX { get; set; } = DefaultCropMarginX;
+
+    /// <summary>Added above and below a detected plate's box before it is read, as a fraction of its height; default <see cref="DefaultCropMarginY"/>.</summary>
+    [Range(0.0, 1.0)]
+    public double CropMarginY { get; set; } = DefaultCropMarginY;
+
     /// <summary>The program's folder joined with <see cref="IranModelPath"/> when that is relative.</summary>
     public string ResolvedIranModelPath => Path.GetFullPath(IranModelPath, AppContext.BaseDirectory);
 
@@ -90,8 +115,21 @@ public sealed class RecognitionOptions : IValidatableObject
         return regions;
     }
 
+    /// <summary>The formats <paramref name="region"/> is read with: the region's own, or for <c>latin</c> <see cref="LatinFormats"/> when set.</summary>
+    public PlateGrammar GrammarFor(PlateRegion region) =>
+        region == PlateRegion.Latin && LatinFormats.Count > 0 ? PlateGrammar.LatinOf(LatinFormats) : PlateGrammar.For(region);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        for (var i = 0; i < LatinFormats.Count; i++)
+        {
+            if (!PlateGrammar.IsLatinPattern(LatinFormats[i]))
+            {
+                yield return new ValidationResult(
+                    $"Recognition:LatinFormats:{i} is '{LatinFormats[i]}'; use 1 to 10 of D (digit), L (letter), A (either), e.g. LLLDDDD.", [nameof(LatinFormats)]);
+            }
+        }
+
         for (var i = 0; i < Regions.Count; i++)
         {
             var code = Regions[i];

@@ -59,6 +59,36 @@ public sealed class PlateGrammar
     public static PlateGrammar Latin { get; } = new(PlateRegion.Latin,
         Enumerable.Range(1, 10).Select(n => PlateFormat.Parse($"latin-{n}", new string('A', n))).ToArray());
 
+    /// <summary>
+    /// Generic Latin plates restricted to a site's own formats, each a pattern of <c>D</c> (digit), <c>L</c> (letter)
+    /// and <c>A</c> (either), 1 to 10 long: Brazil's <c>LLLDDDD</c> and <c>LLLDLDD</c>, say. Where the formats are
+    /// known, a reader's 0/O and 1/I doubts are settled by the position. Throws <see cref="FormatException"/> naming a
+    /// bad pattern.
+    /// </summary>
+    public static PlateGrammar LatinOf(IEnumerable<string> patterns)
+    {
+        ArgumentNullException.ThrowIfNull(patterns);
+        var formats = new List<PlateFormat>();
+        foreach (var pattern in patterns)
+        {
+            if (!IsLatinPattern(pattern))
+            {
+                throw new FormatException($"'{pattern}' is not a Latin plate pattern: use 1 to 10 of D (digit), L (letter), A (either).");
+            }
+
+            if (formats.All(f => f.Name != pattern))
+            {
+                formats.Add(PlateFormat.Parse(pattern, pattern));
+            }
+        }
+
+        return formats.Count == 0 ? Latin : new PlateGrammar(PlateRegion.Latin, formats);
+    }
+
+    /// <summary>Whether <paramref name="pattern"/> can be a format of <see cref="LatinOf"/>.</summary>
+    public static bool IsLatinPattern(string? pattern) =>
+        pattern is { Length: >= 1 and <= 10 } && pattern.All(c => c is 'D' or 'L' or 'A');
+
     public static PlateGrammar For(PlateRegion region) => region switch
     {
         PlateRegion.Ir => Iran,

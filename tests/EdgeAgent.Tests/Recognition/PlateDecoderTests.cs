@@ -21,8 +21,12 @@ public sealed class PlateDecoderTests
         Assert.Equal("81و63813", read.Unconstrained);
         Assert.Equal(0f, read.GrammarCost);
         Assert.Equal(8, read.CharacterConfidences.Count);
-        Assert.All(read.CharacterConfidences, p => Assert.Equal(0.9f, p, 4));
-        Assert.Equal(0.9f, read.Confidence, 4);
+        // Each character's probability given its slot: 0.9 against the blank and the other classes the slot allows.
+        var rest = 0.1 / (Iranian.Length - 1);
+        var digit = 0.9 / (0.9 + (10 * rest));
+        Assert.All([0, 1, 3, 4, 5, 6, 7], i => Assert.Equal(digit, read.CharacterConfidences[i], 4));
+        Assert.InRange(read.CharacterConfidences[2], 0.9f, digit);
+        Assert.Equal(read.CharacterConfidences.Min(), read.Confidence);
         Assert.Equal(PlateRegion.Ir, read.Region);
     }
 
@@ -71,9 +75,47 @@ public sealed class PlateDecoderTests
         Assert.Equal("HO02EX71", read.Unconstrained);
         Assert.Equal("H002EX71", read.Characters);
         Assert.Equal("ru", read.Format?.Name);
-        Assert.Equal(0.35f, read.CharacterConfidences[1], 4);
-        Assert.Equal(0.35f, read.Confidence, 4);
+
+        // Given that a digit stands there, the reader is sure which: 0 against the other digits (and the blank).
+        var rest = 0.05 / (Latin.Length - 2);
+        Assert.Equal(0.35 / (0.35 + (10 * rest)), read.CharacterConfidences[1], 4);
+        Assert.Equal(read.CharacterConfidences.Min(), read.Confidence);
         Assert.Equal(Math.Log(0.6 / 0.35), read.GrammarCost, 3);
+    }
+
+    [Fact]
+    public void A_site_format_settles_O_and_0_by_position_and_a_real_doubt_still_lowers_the_confidence()
+    {
+        // Brazil's LLLDDDD: the model takes the first letter for a zero, and cannot tell 8 from B in the fourth place.
+        var decoder = new PlateDecoder(Latin, 0, PlateGrammar.LatinOf(["LLLDDDD"]));
+        var columns = Of(
+            Latin,
+            [
+                Column(("0", 0.6), ("O", 0.3)), Column(("", 0.9)),
+                .. "Z-C-".Select(c => Column((c == '-' ? "" : c.ToString(), 0.9))),
+                Column(("8", 0.5), ("3", 0.4)), Column(("", 0.9)),
+                .. "4-0-0-".Select(c => Column((c == '-' ? "" : c.ToString(), 0.9))),
+            ]);
+
+        var read = decoder.Decode(columns, 14);
+
+        Assert.Equal("0ZC8400", read.Unconstrained);
+        Assert.Equal("OZC8400", read.Characters);
+        Assert.True(read.MatchesGrammar);
+        // O against the other letters (0.1 spread over every class here) and the blank: 0.3 / 0.374; the 0 does not count.
+        var rest = 0.1 / (Latin.Length - 2);
+        Assert.Equal(0.3 / (0.3 + (26 * rest)), read.CharacterConfidences[0], 4);
+        Assert.InRange(read.CharacterConfidences[3], 0.5f, 0.6f);
+        Assert.Equal(read.CharacterConfidences[3], read.Confidence);
+    }
+
+    [Fact]
+    public void Site_formats_must_be_patterns_of_digits_and_letters()
+    {
+        Assert.Same(PlateGrammar.Latin, PlateGrammar.LatinOf([]));
+        Assert.Equal(["LLLDDDD", "LLLDLDD"], PlateGrammar.LatinOf(["LLLDDDD", "LLLDLDD", "LLLDDDD"]).Formats.Select(f => f.Name));
+        Assert.Contains("'LLX'", Assert.Throws<FormatException>(() => PlateGrammar.LatinOf(["LLX"])).Message, StringComparison.Ordinal);
+        Assert.Throws<FormatException>(() => PlateGrammar.LatinOf(["DDDDDDDDDDD"]));
     }
 
     [Fact]
@@ -91,7 +133,9 @@ public sealed class PlateDecoderTests
         Assert.Equal("238CM0", read.Unconstrained);
         Assert.Equal("238CM02", read.Characters);
         Assert.Equal("kz-2012-org", read.Format?.Name);
-        Assert.Equal(0.4f, read.Confidence, 4);
+        // Given a digit there, 2 against the blank (0.55) and the other digits: the blank's doubt still counts.
+        var rest = 0.05 / (Latin.Length - 2);
+        Assert.Equal(0.4 / (0.4 + 0.55 + (9 * rest)), read.Confidence, 4);
         Assert.Equal(Math.Log(0.55 / 0.4), read.GrammarCost, 3);
     }
 

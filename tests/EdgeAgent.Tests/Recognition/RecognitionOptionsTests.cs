@@ -30,6 +30,20 @@ public sealed class RecognitionOptionsTests
     }
 
     [Fact]
+    public void Site_latin_formats_constrain_the_latin_region_only_and_a_bad_one_is_named_with_its_key()
+    {
+        var options = Bind(("Recognition:LatinFormats:0", "LLLDDDD"), ("Recognition:LatinFormats:1", "LLLDLDD"));
+
+        Assert.True(new RecognitionOptionsValidator().Validate(Options.DefaultName, options).Succeeded);
+        Assert.Equal(["LLLDDDD", "LLLDLDD"], options.GrammarFor(PlateRegion.Latin).Formats.Select(f => f.Name));
+        Assert.Same(PlateGrammar.Russia, options.GrammarFor(PlateRegion.Ru));
+        Assert.Same(PlateGrammar.Latin, new RecognitionOptions().GrammarFor(PlateRegion.Latin));
+
+        var bad = new RecognitionOptionsValidator().Validate(Options.DefaultName, Bind(("Recognition:LatinFormats:0", "LL-DDD")));
+        Assert.Contains("Recognition:LatinFormats:0 is 'LL-DDD'", bad.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Auto_stands_for_every_region()
     {
         var options = Bind(("Recognition:Regions:0", "ru"), ("Recognition:Regions:1", "auto"));

@@ -11,6 +11,7 @@ namespace EdgeAnpr.Agent.Tests.Support;
 internal sealed partial class AgentProcess : IDisposable
 {
     private const int SIGTERM = 15;
+    private const int SIGKILL = 9;
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly StringBuilder _error = new();
@@ -97,6 +98,17 @@ internal sealed partial class AgentProcess : IDisposable
         }
 
         return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, as in a crash or a power cut of the process.</summary>
+    public void KillHard()
+    {
+        if (Kill(_process.Id, SIGKILL) != 0)
+        {
+            throw new InvalidOperationException($"kill -KILL {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        _process.WaitForExit(5000);
     }
 
     public void Terminate()

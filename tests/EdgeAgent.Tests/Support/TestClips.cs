@@ -45,6 +45,24 @@ internal static class TestClips
             "-i", $"color=c=black:size={width}x{height},drawbox=x=iw/2:y=0:w=iw/2:h=ih:color=white:t=fill",
             "-frames:v", "1");
 
+    /// <summary>
+    /// Vehicles passing a camera, made from a labelled photo: for <paramref name="visible"/> seconds of every
+    /// <paramref name="period"/> the photo slides sideways through the frame (the car moves), then the picture is black
+    /// for longer than a track's gap (the car has gone), <paramref name="passes"/> times. Each appearance is one vehicle
+    /// pass of the photo's plate. 864x576 H.264 at 25 fps, from the left 864 columns onward of a 1024-wide photo.
+    /// </summary>
+    public static Task<string> VehiclePassesAsync(string photo, int passes, double visible = 0.6, double period = 1.8)
+    {
+        var seconds = (passes * period).ToString("0.###", CultureInfo.InvariantCulture);
+        var v = visible.ToString("0.###", CultureInfo.InvariantCulture);
+        var p = period.ToString("0.###", CultureInfo.InvariantCulture);
+        return MakeAsync(
+            $"passes-{Path.GetFileNameWithoutExtension(photo)}-{passes}x{v}of{p}.mp4",
+            "-loop", "1", "-framerate", "25", "-i", photo, "-t", seconds,
+            "-vf", $"scale=1024:576,crop=864:576:x='min(160,mod(t,{p})*200)':y=0,drawbox=x=0:y=0:w=iw:h=ih:color=black:t=fill:enable='gte(mod(t,{p}),{v})'",
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", "-r", "25");
+    }
+
     /// <summary>A sound file: a media file ffmpeg reads, with no video in it.</summary>
     public static Task<string> AudioOnlyAsync() =>
         MakeAsync("tone.wav", "-f", "lavfi", "-i", "sine=frequency=440:duration=0.2");

@@ -1,0 +1,184 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EdgeAnpr.Agent.Detection;
+using EdgeAnpr.Agent.Evaluation;
+using EdgeAnpr.Agent.Hosting;
+using EdgeAnpr.Agent.Inference;
+using EdgeAnpr.Agent.Pipeline;
+using EdgeAnpr.Agent.Recognition;
+using EdgeAnpr.Shared.Plates;
+using Microsoft.Extensions.Configuration;
+
+namespace EdgeAnpr.Agent.Cli;
+
+/// <summary>
+/// <c>edge-anpr eval DIR</c>: measures the shipped models (or those the configuration names) on a labelled folder in the
+/// shared format, as the pipeline uses them. Bad rows and unreadable images go to stderr, one line each, and are
+/// skipped; the figures go to stdout.
+/// </summary>
+internal static class EvalCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var folder = new Argument<string>("dir") { Description = "A folder with img/ and labels.tsv (plate crops) or boxes.tsv (scene photos)" };
+        var region = new Option<string>("--region", "-r")
+        {
+            Description = "Plate region to read: ir, kz, ru, latin, or auto (every region, the best read wins)",
+            DefaultValueFactory = _ => RecognitionOptions.AllRegions,
+            HelpName = "R",
+        };
+        var only = new Option<string?>("--only")
+        {
+            Description = "A list of file names (one a line) to keep, e.g. a held-out split in training/splits",
+            HelpName = "FILE",
+        };
+        var config = CommonOptions.Config();
+        config.Description = "Configuration file for model paths and thresholds (Detection, Recognition, Inference)";
+        var json = CommonOptions.Json();
+        var command = new Command("eval", "Measure detection and reading on a labelled folder") { folder, region, only, config, json };
+        command.SetAction((parse, cancellationToken) => EvalAsync(
+            console, parse.GetValue(folder)!, parse.GetValue(region)!, parse.GetValue(only), parse.GetValue(config), parse.GetValue(json), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> EvalAsync(CliConsole console, string folder, string region, string? onlyPath, string? configPath, bool json, CancellationToken cancellationToken)
+    {
+        if (!PlateRegions.TryParse(region, out _) && !string.Equals(region, RecognitionOptions.AllRegions, StringComparison.OrdinalIgnoreCase))
+        {
+            return console.Fail(ExitCodes.BadInput, $"--region '{region}': use ir, kz, ru, latin or auto");
+        }
+
+        if (Options(console, configPath, region) is not { } options)
+        {
+            return ExitCodes.BadInput;
+        }
+
+        EvalSet set;
+        try
+        {
+            var only = onlyPath is null ? null : EvalSet.LoadList(onlyPath);
+            set = EvalSet.Load(folder, only);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return console.Fail(ExitCodes.BadInput, ex.Message);
+        }
+
+        foreach (var problem in set.Problems)
+        {
+            console.Fail(0, $"{Path.Combine(folder, problem)}; row skipped");
+        }
+
+        if (set.Images.Count == 0)
+        {
+            return console.Fail(ExitCodes.BadInput, $"{Path.Combine(folder, set.LabelFile)}: no usable rows{(onlyPath is null ? "" : $" listed in {onlyPath}")}");
+        }
+
+        PlateReaders? readers = null;
+        PlateDetector? detector = null;
+        try
+        {
+            readers = PlateReaders.Open(options.Recognition, options.Inference);
+            if (set.Kind == EvalKind.Scenes)
+            {
+                detector = PlateDetector.FromFile(options.Detection.ResolvedModelPath, options.Inference, options.Detection.ScoreThreshold);
+            }
+
+            var evaluator = new PlateEvaluator(readers, detector, options.Detection.MinPlateWidth)
+            {
+                Problem = line => console.Fail(0, Path.Combine(folder, line)),
+            };
+            var report = await evaluator.RunAsync(set, cancellationToken);
+            if (json)
+            {
+                console.Out.WriteLine(JsonSerializer.Serialize(report, EvalJson.Default.EvalReport));
+            }
+            else
+            {
+                foreach (var miss in evaluator.Misses)
+                {
+                    console.Out.WriteLine($"{(miss.Detected ? "misread" : "not found")}: {miss.File}  {miss.Label}{(miss.Detected ? $" -> {(miss.Read.Length > 0 ? miss.Read : "(nothing)")}" : "")}");
+                }
+
+                console.Out.WriteLine(Text(folder, set, region, report));
+            }
+
+            return ExitCodes.Ok;
+        }
+        catch (InferenceException ex)
+        {
+            return console.Fail(ExitCodes.Failure, ex.Message);
+        }
+        finally
+        {
+            detector?.Dispose();
+            readers?.Dispose();
+        }
+    }
+
+    /// <summary>The Detection, Recognition and Inference options (only these are checked), with the regions replaced.</summary>
+    private static EvalOptions? Options(CliConsole console, string? configPath, string region)
+    {
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = AgentConfiguration.Load(configPath);
+        }
+        catch (ConfigurationException ex)
+        {
+            console.Fail(0, ex.Message);
+            return null;
+        }
+
+        var problems = new OptionsEntry<DetectionOptions, DetectionOptionsValidator>(DetectionOptions.SectionName).Check(configuration)
+            .Concat(new OptionsEntry<RecognitionOptions, RecognitionOptionsValidator>(RecognitionOptions.SectionName).Check(configuration))
+            .Concat(new OptionsEntry<InferenceOptions, InferenceOptionsValidator>(InferenceOptions.SectionName).Check(configuration))
+            .ToList();
+        foreach (var problem in problems)
+        {
+            console.Fail(0, problem);
+        }
+
+        if (problems.Count > 0)
+        {
+            return null;
+        }
+
+        var detection = new DetectionOptions();
+        configuration.GetSection(DetectionOptions.SectionName).Bind(detection);
+        var recognition = new RecognitionOptions();
+        configuration.GetSection(RecognitionOptions.SectionName).Bind(recognition);
+        recognition.Regions.Clear();
+        recognition.Regions.Add(region);
+        var inference = new InferenceOptions();
+        configuration.GetSection(InferenceOptions.SectionName).Bind(inference);
+        return new EvalOptions(detection, recognition, inference);
+    }
+
+    private static string Text(string folder, EvalSet set, string region, EvalReport r)
+    {
+        var lines = new List<string>
+        {
+            string.Create(CultureInfo.InvariantCulture, $"{r.Kind} {folder} ({set.LabelFile}), region {region}: {r.Images} images, {r.Labelled} labelled {(r.Kind == "crops" ? "crops" : "plates")}"),
+        };
+        if (r.Detected is { } detected)
+        {
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"  detected {detected} / {r.Labelled} = {r.DetectionRecall:P2} at IoU >= {PlateEvaluator.MatchIoU}"));
+        }
+
+        lines.Add(r.Exact is { } exact
+            ? string.Create(CultureInfo.InvariantCulture, $"  exact {exact} = {r.ExactRate:P2} of the plates with text, character accuracy {r.CharAccuracy:P2}")
+            : "  no plate has text: reading not measured");
+        lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {r.MedianMs:0.###} ms median, {r.P95Ms:0.###} ms p95 per {(r.Kind == "crops" ? "crop" : "image")} (one thread, decoding not counted)"));
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private sealed record EvalOptions(DetectionOptions Detection, RecognitionOptions Recognition, InferenceOptions Inference);
+}
+
+/// <summary>The one object of <c>eval --json</c>, with the issue's snake_case keys; nulls are written.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(EvalReport))]
+internal sealed partial class EvalJson : JsonSerializerContext;

@@ -1,0 +1,294 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using EdgeAnpr.Agent.Detection;
+using EdgeAnpr.Agent.Imaging;
+using EdgeAnpr.Agent.Recognition;
+
+namespace EdgeAnpr.Agent.Evaluation;
+
+/// <summary>
+/// The figures of one evaluation, as <c>eval --json</c> prints them. Detection figures are null for crops; read
+/// figures are null when no plate of the set has text.
+/// </summary>
+/// <param name="Kind"><c>crops</c> or <c>scenes</c>.</param>
+/// <param name="Images">Images evaluated (readable, with at least one usable row).</param>
+/// <param name="Labelled">Crops: images with text. Scenes: labelled plate boxes, with or without text.</param>
+/// <param name="Detected">Scenes: labelled boxes a detection overlaps with IoU at least 0.5 (one detection per box).</param>
+/// <param name="DetectionRecall"><paramref name="Detected"/> / <paramref name="Labelled"/>.</param>
+/// <param name="Exact">Plates with text read exactly (in a scene: by any read of the photo).</param>
+/// <param name="ExactRate"><paramref name="Exact"/> over the plates with text.</param>
+/// <param name="CharAccuracy">1 - (edit distance of the reads to the labels) / (characters in the labels), at least 0.</param>
+/// <param name="MedianMs">Median time per image of reading (crops) or of detection and reading (scenes); decoding the file is not counted.</param>
+/// <param name="P95Ms">95th percentile of the same.</param>
+public sealed record EvalReport(
+    string Kind,
+    int Images,
+    int Labelled,
+    int? Detected,
+    double? DetectionRecall,
+    int? Exact,
+    double? ExactRate,
+    double? CharAccuracy,
+    double MedianMs,
+    double P95Ms);
+
+/// <summary>A labelled plate not read exactly: what it is, what was read (empty for nothing), whether it was found.</summary>
+public sealed record EvalMiss(string File, string Label, string Read, bool Detected);
+
+/// <summary>
+/// Evaluates the readers (and, for scenes, the detector) on a labelled set, the way the pipeline uses them: crops are
+/// read whole; scene photos are searched whole (no motion gate: a still has no motion), plates narrower than the
+/// minimum plate width are dropped, and each box is read. A read counts only when the pipeline would take it
+/// (<see cref="PlateReaders.Accepts"/>: in the region's formats, confident enough). Images that cannot be decoded are
+/// reported through <see cref="Problem"/> and skipped. One thread does the inference; files are decoded ahead on others.
+/// </summary>
+public sealed class PlateEvaluator(PlateReaders readers, PlateDetector? detector, int minPlateWidth = DetectionOptions.DefaultMinPlateWidth)
+{
+    /// <summary>IoU at which a detection finds a labelled box.</summary>
+    public const double MatchIoU = 0.5;
+
+    /// <summary>Images decoded ahead of the inference thread.</summary>
+    private const int Prefetch = 8;
+
+    private readonly RegionOfInterest _wholeFrame = new([]);
+
+    /// <summary>Called with one line for each image that cannot be used.</summary>
+    public Action<string>? Problem { get; init; }
+
+    /// <summary>The plates not read exactly, after <see cref="RunAsync"/>, in the set's order.</summary>
+    public IReadOnlyList<EvalMiss> Misses { get; private set; } = [];
+
+    public async Task<EvalReport> RunAsync(EvalSet set, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        if (set.Kind == EvalKind.Scenes && detector is null)
+        {
+            throw new InvalidOperationException("Scenes need the plate detector.");
+        }
+
+        var tally = new Tally(set.Kind);
+        var images = Channel.CreateBounded<(int Index, EvalImage Image, StillImage? Still)>(Prefetch);
+        var loading = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await Parallel.ForEachAsync(
+                        set.Images.Select((image, index) => (image, index)),
+                        new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = cancellationToken },
+                        async (item, ct) => await images.Writer.WriteAsync((item.index, item.image, Load(set, item.image)), ct));
+                }
+                finally
+                {
+                    images.Writer.TryComplete();
+                }
+            },
+            cancellationToken);
+
+        var misses = new List<(int Index, EvalMiss Miss)>();
+        await foreach (var (index, image, still) in images.Reader.ReadAllAsync(cancellationToken))
+        {
+            if (still is null)
+            {
+                continue;
+            }
+
+            foreach (var miss in set.Kind == EvalKind.Crops ? EvaluateCrop(image, still, tally) : EvaluateScene(image, still, tally))
+            {
+                misses.Add((index, miss));
+            }
+        }
+
+        await loading;
+        Misses = [.. misses.OrderBy(m => m.Index).Select(m => m.Miss)];
+        return tally.Report();
+    }
+
+    private StillImage? Load(EvalSet set, EvalImage image)
+    {
+        var path = Path.Combine(set.Folder, image.File);
+        try
+        {
+            return StillImage.LoadGray(path);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            Problem?.Invoke($"{image.File}: skipped: {ex.Message}");
+            return null;
+        }
+    }
+
+    private IEnumerable<EvalMiss> EvaluateCrop(EvalImage image, StillImage still, Tally tally)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var read = readers.Read(still.Pixels, still.Width, still.Bounds);
+        tally.Time(Stopwatch.GetElapsedTime(started));
+        tally.Image();
+
+        var plate = image.Plates[0];
+        if (plate.Text.Length == 0)
+        {
+            yield break;
+        }
+
+        var accepted = readers.Accepts(read) ? read.Text!.Value : "";
+        tally.Read(plate.Text, accepted, read.Characters);
+        if (accepted != plate.Text)
+        {
+            yield return new EvalMiss(image.File, plate.Text, accepted.Length > 0 ? accepted : read.Characters, Detected: true);
+        }
+    }
+
+    private IEnumerable<EvalMiss> EvaluateScene(EvalImage image, StillImage still, Tally tally)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var found = new List<PlateDetection>();
+        detector!.Detect(still.Pixels, still.Width, still.Height, region: null, found);
+        DetectionStage.Filter(found, _wholeFrame, minPlateWidth, still.Width, still.Height);
+        var crops = found.Select(d => readers.CropFor(d.Box, still.Width, still.Height)).ToArray();
+        var kept = crops.Select((c, i) => (c, i)).Where(x => !x.c.IsEmpty).ToArray();
+        var reads = readers.Read(still.Pixels, still.Width, kept.Select(x => x.c).ToArray());
+        tally.Time(Stopwatch.GetElapsedTime(started));
+        tally.Image();
+
+        // Each detection's read, by detection: the accepted text, or "" when the pipeline would not take it.
+        var readOf = new string[found.Count];
+        var rawOf = new string[found.Count];
+        Array.Fill(readOf, "");
+        Array.Fill(rawOf, "");
+        for (var k = 0; k < kept.Length; k++)
+        {
+            readOf[kept[k].i] = readers.Accepts(reads[k]) ? reads[k].Text!.Value : "";
+            rawOf[kept[k].i] = reads[k].Characters;
+        }
+
+        var assigned = Assign(image.Plates, found);
+        for (var p = 0; p < image.Plates.Count; p++)
+        {
+            var plate = image.Plates[p];
+            var detection = assigned[p];
+            tally.Box(detection >= 0);
+            if (plate.Text.Length == 0)
+            {
+                continue;
+            }
+
+            var exact = readOf.Contains(plate.Text, StringComparer.Ordinal);
+            var read = detection >= 0 ? readOf[detection] : "";
+            tally.Read(plate.Text, exact ? plate.Text : read, detection >= 0 ? (exact ? plate.Text : rawOf[detection]) : "");
+            if (!exact)
+            {
+                yield return new EvalMiss(image.File, plate.Text, detection >= 0 ? (read.Length > 0 ? read : rawOf[detection]) : "", detection >= 0);
+            }
+        }
+    }
+
+    /// <summary>For each labelled plate, the detection matched to it one to one (highest IoU first), or -1.</summary>
+    internal static int[] Assign(IReadOnlyList<EvalPlate> plates, IReadOnlyList<PlateDetection> found)
+    {
+        var pairs = new List<(double IoU, int Plate, int Detection)>();
+        for (var p = 0; p < plates.Count; p++)
+        {
+            var box = plates[p].Box!.Value;
+            var label = new PlateBox(box.X, box.Y, box.Right, box.Bottom);
+            for (var d = 0; d < found.Count; d++)
+            {
+                var iou = label.IoU(found[d].Box);
+                if (iou >= MatchIoU)
+                {
+                    pairs.Add((iou, p, d));
+                }
+            }
+        }
+
+        var result = Enumerable.Repeat(-1, plates.Count).ToArray();
+        var used = new HashSet<int>();
+        foreach (var (_, p, d) in pairs.OrderByDescending(x => x.IoU))
+        {
+            if (result[p] < 0 && used.Add(d))
+            {
+                result[p] = d;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Levenshtein distance of two strings, by UTF-16 unit (every plate character is one).</summary>
+    internal static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
+    private sealed class Tally(EvalKind kind)
+    {
+        private readonly List<double> _milliseconds = [];
+        private int _images;
+        private int _boxes;
+        private int _detected;
+        private int _texts;
+        private int _exact;
+        private long _labelChars;
+        private long _errors;
+
+        public void Time(TimeSpan elapsed) => _milliseconds.Add(elapsed.TotalMilliseconds);
+
+        public void Image() => _images++;
+
+        public void Box(bool detected)
+        {
+            _boxes++;
+            _detected += detected ? 1 : 0;
+        }
+
+        /// <param name="label">The plate's text.</param>
+        /// <param name="accepted">The text the pipeline took for it ("" for none).</param>
+        /// <param name="characters">What the reader saw in it, taken or not, for the character accuracy.</param>
+        public void Read(string label, string accepted, string characters)
+        {
+            _texts++;
+            _exact += accepted == label ? 1 : 0;
+            _labelChars += label.Length;
+            _errors += EditDistance(characters, label);
+        }
+
+        public EvalReport Report()
+        {
+            var crops = kind == EvalKind.Crops;
+            var ms = _milliseconds.Order().ToArray();
+            return new EvalReport(
+                crops ? "crops" : "scenes",
+                _images,
+                crops ? _texts : _boxes,
+                crops ? null : _detected,
+                crops || _boxes == 0 ? null : Math.Round((double)_detected / _boxes, 4),
+                _texts == 0 ? null : _exact,
+                _texts == 0 ? null : Math.Round((double)_exact / _texts, 4),
+                _texts == 0 ? null : Math.Round(Math.Max(0, 1 - ((double)_errors / _labelChars)), 4),
+                Math.Round(Percentile(ms, 0.5), 3),
+                Math.Round(Percentile(ms, 0.95), 3));
+        }
+
+        /// <summary>Nearest-rank percentile of sorted values; 0 for none.</summary>
+        private static double Percentile(double[] sorted, double p) =>
+            sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+}

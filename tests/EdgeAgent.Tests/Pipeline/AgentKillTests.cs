@@ -1,0 +1,62 @@
+using EdgeAnpr.Agent.Mqtt;
+using EdgeAnpr.Agent.Tests.Delivery;
+using EdgeAnpr.Agent.Tests.Support;
+using Xunit.Abstractions;
+
+namespace EdgeAnpr.Agent.Tests.Pipeline;
+
+/// <summary>The service as systemd runs it, a child process, killed with SIGKILL and started again: no hit is lost.</summary>
+public sealed class AgentKillTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Hits_stored_before_a_SIGKILL_are_all_delivered_by_the_next_start()
+    {
+        await using var broker = MosquittoBroker.Create();
+        using var site = await HitSite.CreateAsync(broker.Port, ReplayReadsTests.Plate);
+
+        // A camera (paced recording) sees the listed car pass every 1.8 s; the link is down, so hits pile up in the outbox.
+        var passes = await TestClips.VehiclePassesAsync(ReplayReadsTests.Photo, passes: 12);
+        await site.SetCameraAsync(passes, pace: true);
+        using (var agent = AgentProcess.Start(null, "run", "--config", site.Config))
+        {
+            try
+            {
+                await Wait.UntilAsync(() => site.OutboxCount() >= 3, TimeSpan.FromSeconds(60), "three hits stored by the running agent");
+            }
+            finally
+            {
+                output.WriteLine(agent.Error);
+            }
+
+            agent.KillHard();
+        }
+
+        foreach (var ffmpeg in AgentProcess.ProcessesMentioning(passes))
+        {
+            using var child = System.Diagnostics.Process.GetProcessById(ffmpeg);
+            child.Kill();
+        }
+
+        var stored = site.OutboxEventIds();
+        Assert.InRange(stored.Count, 3, 12);
+
+        // Started again with the link up and a camera that sees nothing: what the killed process stored goes out.
+        await broker.StartAsync();
+        await using var station = await HitSubscriber.StartAsync(broker, new TestLogger<MqttTransport>(output));
+        var quiet = await TestClips.TestPatternAsync(320, 240, 25, 500, source: "color");
+        await site.SetCameraAsync(quiet, pace: true);
+        using (var agent = AgentProcess.Start(null, "run", "--config", site.Config))
+        {
+            await station.WaitForDistinctAsync(stored.Count, TimeSpan.FromSeconds(30));
+            await Wait.UntilAsync(() => site.OutboxCount() == 0, TimeSpan.FromSeconds(10), "the outbox to empty as PUBACKs arrive");
+            agent.Terminate();
+            Assert.Equal(0, await agent.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+            output.WriteLine(agent.Error);
+        }
+
+        station.AssertAllValid();
+        Assert.Equal(stored.Order(), station.Received.Select(h => h.EventId).Distinct().Order());
+        Assert.All(station.Received, h => Assert.True(h.Replayed));
+        Assert.All(station.Received, h => Assert.Equal(ReplayReadsTests.Plate, h.Plate.Text));
+    }
+}
