@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "capture" => await CaptureBench.RunAsync(args[1..]),
     "outbox" => RunOutbox(),
     "detection" => DetectionBench.Run(args[1..]),
+    "reader" => ReaderBench.Run(),
     "delivery" => await DeliveryBench.RunAsync(args[1..]),
     "all" => await RunAllAsync(),
     _ => Usage(),
@@ -21,7 +22,11 @@ static async Task<int> RunAllAsync()
 {
     var status = await CaptureBench.RunAsync([]);
     Console.WriteLine();
-    return status | RunOutbox();
+    status |= RunOutbox();
+    Console.WriteLine();
+    status |= DetectionBench.Run([]);
+    Console.WriteLine();
+    return status | ReaderBench.Run();
 }
 
 static int Usage()
@@ -30,6 +35,7 @@ static int Usage()
     Console.Error.WriteLine("  all                                              every benchmark below, with defaults");
     Console.Error.WriteLine("  capture [--runs N] [--seconds S] [--clips DIR]   frames/s, CPU, allocations and RSS of ffmpeg capture");
     Console.Error.WriteLine("  detection                                        detector ms per 1280x720 frame (1 thread) and motion-gate cost");
+    Console.Error.WriteLine("  reader                                           plate reader ms per plate (1 thread, spinning off and on), real crops");
     Console.Error.WriteLine("  delivery [--hits N] [--rate R] [--latency-hits N] [--backlog N]   hits/s through outbox and broker, read-to-PUBACK latency, drain rate");
     Console.Error.WriteLine("  outbox                                           durable enqueue and delete rates of the SQLite outbox");
     return 2;
