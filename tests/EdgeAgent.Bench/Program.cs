@@ -6,6 +6,8 @@ return args.FirstOrDefault() switch
     "capture" => await CaptureBench.RunAsync(args[1..]),
     "outbox" => RunOutbox(),
     "detection" => DetectionBench.Run(args[1..]),
+    "reader" => ReaderBench.Run(),
+    "ocr" => OcrBench.Run(args[1..]),
     "delivery" => await DeliveryBench.RunAsync(args[1..]),
     "all" => await RunAllAsync(),
     _ => Usage(),
@@ -21,7 +23,13 @@ static async Task<int> RunAllAsync()
 {
     var status = await CaptureBench.RunAsync([]);
     Console.WriteLine();
-    return status | RunOutbox();
+    status |= RunOutbox();
+    Console.WriteLine();
+    status |= DetectionBench.Run([]);
+    Console.WriteLine();
+    status |= ReaderBench.Run();
+    Console.WriteLine();
+    return status | OcrBench.Run([]);
 }
 
 static int Usage()
@@ -30,6 +38,8 @@ static int Usage()
     Console.Error.WriteLine("  all                                              every benchmark below, with defaults");
     Console.Error.WriteLine("  capture [--runs N] [--seconds S] [--clips DIR]   frames/s, CPU, allocations and RSS of ffmpeg capture");
     Console.Error.WriteLine("  detection                                        detector ms per 1280x720 frame (1 thread) and motion-gate cost");
+    Console.Error.WriteLine("  reader                                           plate reader ms per plate (1 thread, spinning off and on), real crops");
+    Console.Error.WriteLine("  ocr [--limit N] [--ppocr DIR] [--verbose]        our readers vs Tesseract 5 and PP-OCRv4 on held-out crops: exact, ms per plate");
     Console.Error.WriteLine("  delivery [--hits N] [--rate R] [--latency-hits N] [--backlog N]   hits/s through outbox and broker, read-to-PUBACK latency, drain rate");
     Console.Error.WriteLine("  outbox                                           durable enqueue and delete rates of the SQLite outbox");
     return 2;

@@ -31,6 +31,10 @@ internal static partial class ResourceUsage
         return 0;
     }
 
+    /// <summary>The 1, 5 and 15 minute load averages (/proc/loadavg): how busy the machine was with other work.</summary>
+    public static string LoadAverage() =>
+        "load average " + string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
     /// <summary>Resets VmHWM to the current RSS (proc(5), /proc/pid/clear_refs, value 5; Linux 4.0+).</summary>
     public static void ResetPeakRss() => File.WriteAllText("/proc/self/clear_refs", "5");
 
