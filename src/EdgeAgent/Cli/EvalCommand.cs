@@ -99,7 +99,7 @@ internal static class EvalCommand
             {
                 foreach (var miss in evaluator.Misses)
                 {
-                    console.Out.WriteLine($"{(miss.Detected ? "misread" : "not found")}: {miss.File}  {miss.Label}{(miss.Detected ? $" -> {(miss.Read.Length > 0 ? miss.Read : "(nothing)")}" : "")}");
+                    console.Out.WriteLine(Miss(miss));
                 }
 
                 console.Out.WriteLine(Text(folder, set, region, report));
@@ -156,6 +156,12 @@ internal static class EvalCommand
         configuration.GetSection(InferenceOptions.SectionName).Bind(inference);
         return new EvalOptions(detection, recognition, inference);
     }
+
+    /// <summary><c>misread: img/1.jpg  AB123 -> A8123 (0.93)</c>, or <c>(0.41, not taken)</c> for a read below the minimum confidence or outside the formats.</summary>
+    private static string Miss(EvalMiss miss) =>
+        !miss.Detected ? $"not found: {miss.File}  {miss.Label}"
+        : miss.Read.Length == 0 ? $"misread: {miss.File}  {miss.Label} -> (nothing)"
+        : string.Create(CultureInfo.InvariantCulture, $"misread: {miss.File}  {miss.Label} -> {miss.Read} ({miss.Confidence:0.00}{(miss.Taken ? "" : ", not taken")})");
 
     private static string Text(string folder, EvalSet set, string region, EvalReport r)
     {

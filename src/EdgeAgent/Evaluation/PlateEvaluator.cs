@@ -32,8 +32,11 @@ public sealed record EvalReport(
     double MedianMs,
     double P95Ms);
 
-/// <summary>A labelled plate not read exactly: what it is, what was read (empty for nothing), whether it was found.</summary>
-public sealed record EvalMiss(string File, string Label, string Read, bool Detected);
+/// <summary>
+/// A labelled plate not read exactly: what it is, what was read (empty for nothing), whether it was found, and the
+/// read's confidence and whether the pipeline would have taken it (a right text below the minimum confidence is a miss).
+/// </summary>
+public sealed record EvalMiss(string File, string Label, string Read, bool Detected, float Confidence = 0, bool Taken = false);
 
 /// <summary>
 /// Evaluates the readers (and, for scenes, the detector) on a labelled set, the way the pipeline uses them: crops are
@@ -135,7 +138,7 @@ public sealed class PlateEvaluator(PlateReaders readers, PlateDetector? detector
         tally.Read(plate.Text, accepted, read.Characters);
         if (accepted != plate.Text)
         {
-            yield return new EvalMiss(image.File, plate.Text, accepted.Length > 0 ? accepted : read.Characters, Detected: true);
+            yield return new EvalMiss(image.File, plate.Text, accepted.Length > 0 ? accepted : read.Characters, Detected: true, read.Confidence, accepted.Length > 0);
         }
     }
 
@@ -153,6 +156,7 @@ public sealed class PlateEvaluator(PlateReaders readers, PlateDetector? detector
 
         // Each detection's read, by detection: the accepted text, or "" when the pipeline would not take it.
         var readOf = new string[found.Count];
+        var confidenceOf = new float[found.Count];
         var rawOf = new string[found.Count];
         Array.Fill(readOf, "");
         Array.Fill(rawOf, "");
@@ -160,6 +164,7 @@ public sealed class PlateEvaluator(PlateReaders readers, PlateDetector? detector
         {
             readOf[kept[k].i] = readers.Accepts(reads[k]) ? reads[k].Text!.Value : "";
             rawOf[kept[k].i] = reads[k].Characters;
+            confidenceOf[kept[k].i] = reads[k].Confidence;
         }
 
         var assigned = Assign(image.Plates, found);
@@ -178,7 +183,9 @@ public sealed class PlateEvaluator(PlateReaders readers, PlateDetector? detector
             tally.Read(plate.Text, exact ? plate.Text : read, detection >= 0 ? (exact ? plate.Text : rawOf[detection]) : "");
             if (!exact)
             {
-                yield return new EvalMiss(image.File, plate.Text, detection >= 0 ? (read.Length > 0 ? read : rawOf[detection]) : "", detection >= 0);
+                yield return detection >= 0
+                    ? new EvalMiss(image.File, plate.Text, read.Length > 0 ? read : rawOf[detection], Detected: true, confidenceOf[detection], read.Length > 0)
+                    : new EvalMiss(image.File, plate.Text, "", Detected: false);
             }
         }
     }
