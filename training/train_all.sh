@@ -3,7 +3,7 @@
 # Called by `./build.sh --target=Train`.  Runs from a clean clone given the data at
 # ../shared/data relative to the repository root (override: EDGEANPR_DATA=/path).
 #
-#   training/train_all.sh            # both readers (about 2 x 50 min of one CPU core)
+#   training/train_all.sh            # both readers (about 55 + 50 min of one CPU core)
 #   training/train_all.sh ir         # only one
 #
 # Needs: /usr/bin/python3 with python3-torch python3-onnx python3-opencv python3-numpy
@@ -27,5 +27,5 @@ export ORT_NODE_MODULES=${ORT_NODE_MODULES:-$ort/node_modules}
 # One thread, low priority: the machine is shared with the C# builds.
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 for r in $readers; do
-    nice -n 10 /usr/bin/python3 "$here/main.py" all --reader "$r" --data "$data"
+    nice -n 15 /usr/bin/python3 "$here/main.py" all --reader "$r" --data "$data"
 done

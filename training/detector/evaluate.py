@@ -1,6 +1,8 @@
 """Measure the detector: recall / precision at IoU 0.5, float vs int8, and latency.
 
     python3 evaluate.py [--int8 ../../models/plate-detector.onnx] [--float out/plate-detector-float.onnx]
+                        [--out out/eval.json] [--no-latency]
+    python3 evaluate.py --markdown out/eval.json     (the model card's accuracy table)
 
 Sets: `val` = held-out ir-scenes split; `br` = br-scenes (never trained on; only
 its one labelled plate per image is scored, other detections are reported as
@@ -47,12 +49,12 @@ BUCKETS = (0, 32, 64, 128, 10000)   # plate width in model-input pixels
 
 def score(results, which):
     """results: [(dets in frame pixels, gt boxes, letterbox scale)] -> metrics dict."""
-    n_gt = sum(len(g) for _, g, _ in results)
-    n_det = sum(len(d) for d, _, _ in results)
+    n_gt = sum(len(r[1]) for r in results)
+    n_det = sum(len(r[0]) for r in results)
     n_tp = 0
     missed = []
     by_size = [[0, 0] for _ in BUCKETS[:-1]]
-    for k, (d, g, s) in enumerate(results):
+    for k, (d, g, s) in enumerate(r[:3] for r in results):
         used, tp = match(d, g)
         n_tp += sum(used)
         if sum(used) < len(g):
@@ -69,6 +71,8 @@ def score(results, which):
         r["precision"] = n_tp / max(n_det, 1)
         r["fp_per_image"] = (n_det - n_tp) / max(len(results), 1)
     r["missed_images"] = missed
+    if results and len(results[0]) > 3:
+        r["missed_files"] = [os.path.basename(results[k][3]) for k in missed]
     return r
 
 
@@ -87,7 +91,7 @@ def run_set(infer, which, thr, nms, limit=None):
     for path, (h, w), x, s, gts in frames(which, limit):
         out = infer(x)
         dets = decode.to_frame(decode.decode(out["heatmap"], out["box"], 4, thr, nms), s, w, h)
-        res.append((dets, gts, s))
+        res.append((dets, gts, s, path))
     return res
 
 
@@ -121,7 +125,7 @@ def threshold_sweep(path, which, nms, thrs):
         res = run_set(lambda x: sess.run({"image": x[None, None]}), which, min(thrs), nms)
     out = {}
     for t in thrs:
-        sub = [([d for d in dets if d[4] >= t], g, s) for dets, g, s in res]
+        sub = [([d for d in dets if d[4] >= t], g, s) for dets, g, s, _ in res]
         r = score(sub, which)
         r.pop("missed_images")
         out[str(t)] = r
@@ -152,13 +156,36 @@ def latency(path, n=200):
             "total_ms_median": float(np.median(t) + np.median(run) + np.median(td))}
 
 
+def markdown(report):
+    """The accuracy table of models/plate-detector.md from an eval.json report."""
+    lines = ["| model | set | images | plates | found | recall | detections | precision | FP/image |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name in ("float", "int8"):
+        for which, label in (("val", "ir-scenes held-out"), ("br", "br-scenes")):
+            r = report.get(f"{name}/{which}")
+            if r is None:
+                continue
+            found = round(r["recall"] * r["plates"])
+            if which == "br":   # one labelled plate per image: unlabelled plates are not errors
+                prec, fp = "n/a", f"{r['other_detections_per_image']:.3f} (other)"
+            else:
+                prec, fp = f"{r['precision']:.3f}", f"{r['fp_per_image']:.3f}"
+            lines.append(f"| {name} | {label} | {r['images']} | {r['plates']} | {found} | "
+                         f"{100 * r['recall']:.2f}% | {r['detections']} | {prec} | {fp} |")
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--int8", default=os.path.join(common.REPO, "models", "plate-detector.onnx"))
     ap.add_argument("--float", dest="float_", default=os.path.join(common.OUT, "plate-detector-float.onnx"))
     ap.add_argument("--out", default=os.path.join(common.OUT, "eval.json"))
     ap.add_argument("--no-latency", action="store_true")
+    ap.add_argument("--markdown", metavar="EVAL_JSON", help="only print the accuracy table of a written report")
     a = ap.parse_args()
+    if a.markdown:
+        print(markdown(json.load(open(a.markdown))))
+        return
     contract = json.load(open(os.path.splitext(a.int8)[0] + ".json"))
     thr, nms = contract["scoreThreshold"], contract["nmsIou"]
     report = {"scoreThreshold": thr, "nmsIou": nms, "iou": IOU}
@@ -181,6 +208,7 @@ def main():
     report["size_bytes"] = os.path.getsize(a.int8)
     with open(a.out, "w") as f:
         json.dump(report, f, indent=1)
+    print(markdown(report))
     print("wrote", a.out)
 
 

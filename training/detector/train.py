@@ -8,6 +8,13 @@ letterbox scale (x0.45 .. x1.8), so that plates 15..400 px wide are seen; pad
 value 0 as in the letterbox. Targets follow TTFNet: an elliptical Gaussian
 heatmap per plate (focal loss) and GIoU-trained ltrb distances on the cells
 inside the plate's central Gaussian area.
+
+Plate-size sampling (--size-mix p): with probability p a sample's scale is
+chosen instead so that one of its plates gets a width drawn log-uniformly
+from 12 px to 90% of the crop width, and the crop is centred on that plate.
+This covers the tails of the size distribution evenly: far plates and
+close-ups (a plate filling most of the 640x384 input), which are rare in the
+training photos. --init warm-starts from a checkpoint (fine-tuning stage).
 """
 import argparse
 import math
@@ -30,8 +37,10 @@ MIN_VISIBLE = 0.6     # a plate cut by the crop to less than this fraction is ig
 
 
 class Sampler:
-    def __init__(self, items, seed, synth_prob=0.0):
+    def __init__(self, items, seed, synth_prob=0.0, size_mix=0.0, rot_deg=5.0):
         self.items = items
+        self.size_mix = size_mix
+        self.rot_deg = rot_deg
         self.rng = np.random.RandomState(seed)
         self.synth_prob = synth_prob
         t = time.time()
@@ -46,7 +55,14 @@ class Sampler:
             img, boxes = synth.paste_plates(img, boxes, rng)
         h, w = img.shape
         lo, hi = scale_range
-        s = common.letterbox_size(w, h)[0] * math.exp(rng.uniform(math.log(lo), math.log(hi)))
+        k = None
+        if len(boxes) and self.size_mix and rng.rand() < self.size_mix:
+            # plate-size sampling: plate k gets a width log-uniform in [12, 0.9 * crop_w] px
+            k = rng.randint(len(boxes))
+            s = math.exp(rng.uniform(math.log(12.0), math.log(0.9 * crop_w))) / boxes[k, 2]
+            s = min(s, 4.0 * common.letterbox_size(w, h)[0])   # no more than 4x the frame's own letterbox scale
+        else:
+            s = common.letterbox_size(w, h)[0] * math.exp(rng.uniform(math.log(lo), math.log(hi)))
         if len(boxes):
             s = min(s, 0.9 * crop_w / boxes[:, 2].max())   # the widest plate fits in the crop
         nw, nh = max(1, int(round(w * s))), max(1, int(round(h * s)))
@@ -54,7 +70,11 @@ class Sampler:
         img = cv2.resize(img, (nw, nh), interpolation=interp)
         b = boxes * s
         # crop window (may extend past the image: padding 0 as in the letterbox)
-        if len(b) and rng.rand() < 0.85:
+        if k is not None:
+            # size-sampled plate: a window that holds it whole where it fits
+            x0 = int(rng.uniform(min(b[k, 0], b[k, 0] + b[k, 2] - crop_w), max(b[k, 0], b[k, 0] + b[k, 2] - crop_w)))
+            y0 = int(rng.uniform(min(b[k, 1], b[k, 1] + b[k, 3] - crop_h), max(b[k, 1], b[k, 1] + b[k, 3] - crop_h)))
+        elif len(b) and rng.rand() < 0.85:
             k = rng.randint(len(b))
             cx, cy = b[k, 0] + b[k, 2] / 2, b[k, 1] + b[k, 3] / 2
             x0 = int(cx - rng.uniform(0.1, 0.9) * crop_w)
@@ -73,7 +93,7 @@ class Sampler:
         b[:, 1] -= y0
         crop = photometric(crop, rng, valid=(sx0 - x0, sy0 - y0, sx1 - x0, sy1 - y0))
         if rng.rand() < 0.3:
-            crop, b = rotate(crop, b, rng.uniform(-5, 5))
+            crop, b = rotate(crop, b, rng.uniform(-self.rot_deg, self.rot_deg))
         if rng.rand() < 0.5:
             crop = crop[:, ::-1].copy()
             b[:, 0] = crop_w - b[:, 0] - b[:, 2]
@@ -212,22 +232,34 @@ def main():
     ap.add_argument("--synth", type=float, default=0.3, help="probability of pasting synthetic plates")
     ap.add_argument("--out", default=os.path.join(common.OUT, "model.pt"))
     ap.add_argument("--eval-every", type=int, default=1000, help="log val recall (monitoring only)")
+    ap.add_argument("--size-mix", type=float, default=0.0, help="probability of plate-size sampling (see top)")
+    ap.add_argument("--rot", type=float, default=5.0, help="max rotation (degrees) of the 30%% rotated samples")
+    ap.add_argument("--big-every", type=int, default=4, help="every n-th batch is 640x384 at half the batch size")
+    ap.add_argument("--warmup", type=int, default=300)
+    ap.add_argument("--init", default=None, help="checkpoint to start from (fine-tuning)")
+    ap.add_argument("--stop", type=int, default=0, help="stop (and save) after this iteration; the LR "
+                    "schedule still spans --iters (reproduces a run that was stopped early)")
     a = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("DET_THREADS", "1")))
     torch.manual_seed(a.seed)
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
 
-    sampler = Sampler(common.load_split("train"), a.seed, a.synth)
+    sampler = Sampler(common.load_split("train"), a.seed, a.synth, a.size_mix, a.rot)
     net = PlateDetector()
+    if a.init:
+        sd = torch.load(a.init, map_location="cpu")
+        net.load_state_dict(sd["model"] if "model" in sd else sd)
+        print("initialised from", a.init, flush=True)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
-    warm = 300
+    warm = max(1, a.warmup)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda i: min(1.0, (i + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(i, a.iters) / a.iters)))
     t0 = time.time()
     run = {"hm": 0.0, "box": 0.0}
-    for it in range(1, a.iters + 1):
+    last = min(a.iters, a.stop) if a.stop > 0 else a.iters
+    for it in range(1, last + 1):
         net.train()
-        big = it % 4 == 0
+        big = it % a.big_every == 0
         x, hm, hw, bt, rw = batch(sampler, a.batch // 2 if big else a.batch, big)
         logit, raw = net(x)
         l_hm = focal_loss(logit, hm, hw)
@@ -243,8 +275,8 @@ def main():
         if it % 50 == 0:
             el = time.time() - t0
             print(f"it {it}/{a.iters} hm {run['hm']:.3f} giou {run['box']:.3f} lr {sched.get_last_lr()[0]:.2e} "
-                  f"{el / it:.2f}s/it eta {el / it * (a.iters - it) / 60:.0f}min", flush=True)
-        if it % a.eval_every == 0 or it == a.iters:
+                  f"{el / it:.2f}s/it eta {el / it * (last - it) / 60:.0f}min", flush=True)
+        if (a.eval_every > 0 and it % a.eval_every == 0) or it == last:
             torch.save({"model": net.state_dict(), "iter": it, "args": vars(a)}, a.out)
             if a.eval_every > 0:
                 import evaluate

@@ -27,12 +27,20 @@ def _background(h, w):
     return np.clip(bg, 0, 255).astype(np.uint8)
 
 
-def geometric(gray: np.ndarray, synthetic: bool, out_h: int, jitter: float = 1.0):
+def geometric(gray: np.ndarray, synthetic: bool, out_h: int, jitter: float = 1.0, left_cut: float = 0.0,
+              left_pad: float = 0.0):
     """Perspective + loose/tight crop of a tight plate image; returns a crop out_h px tall.
 
     `synthetic` plates get a random surround; real crops (already cut from a photo) are
     extended with replicated edges, and crop less loosely, since their true surround is
     unknown.
+
+    `left_cut` (synthetic plates only): with probability 1/2 the box's left edge moves
+    inward by up to this fraction of the plate width, like the many real crops that cut
+    off part or all of the Iranian blue strip, so the first character sits at the very
+    edge of the crop.  `left_pad` (real crops only): with probability 0.3 the left edge
+    moves outward by up to this fraction (replicated edge pixels), so the first
+    characters are not always in the same output columns.
     """
     h0, w0 = gray.shape
     m = int(0.35 * h0) + 2
@@ -40,7 +48,12 @@ def geometric(gray: np.ndarray, synthetic: bool, out_h: int, jitter: float = 1.0
         big = _background(h0 + 2 * m, w0 + 2 * m)
         big[m:m + h0, m:m + w0] = gray
     else:
-        big = cv2.copyMakeBorder(gray, m, m, m, m, random.choice([cv2.BORDER_REPLICATE, cv2.BORDER_REFLECT]))
+        # Reflecting would mirror a glyph into a wide margin, so wide left margins replicate.
+        wide = left_pad > 0 and random.random() < 0.3
+        border = cv2.BORDER_REPLICATE if wide else random.choice([cv2.BORDER_REPLICATE, cv2.BORDER_REFLECT])
+        if wide:
+            m = max(m, int(left_pad * w0) + 2)
+        big = cv2.copyMakeBorder(gray, m, m, m, m, border)
     src = np.float32([[m, m], [m + w0, m], [m + w0, m + h0], [m, m + h0]])
     # Perspective: independent corner moves, a small rotation and a horizontal shear.
     s = jitter * h0
@@ -59,6 +72,10 @@ def geometric(gray: np.ndarray, synthetic: bool, out_h: int, jitter: float = 1.0
     loose = 1.0 if synthetic else 0.5
     x0 -= bw * random.uniform(-0.03, 0.08 * loose) * jitter
     x1 += bw * random.uniform(-0.03, 0.08 * loose) * jitter
+    if synthetic and left_cut > 0 and random.random() < 0.5:
+        x0 = min(dst[0, 0], dst[3, 0]) + bw * random.uniform(0.0, left_cut) * jitter
+    elif not synthetic and left_pad > 0 and wide:
+        x0 -= bw * random.uniform(0.0, left_pad) * jitter
     y0 -= bh * random.uniform(-0.06, 0.2 * loose) * jitter
     y1 += bh * random.uniform(-0.06, 0.2 * loose) * jitter
     out_w = max(8, int(round(out_h * (x1 - x0) / max(1.0, y1 - y0))))
@@ -117,10 +134,10 @@ def photometric(img: np.ndarray, binarize_p: float = 0.0) -> np.ndarray:
 
 
 def augment(gray: np.ndarray, synthetic: bool, height_range=(16, 110), binarize_p=0.0,
-            jitter=1.0) -> np.ndarray:
+            jitter=1.0, left_cut=0.0, left_pad=0.0) -> np.ndarray:
     """Full augmentation of one gray plate image; returns an 8-bit crop ready for the
     contract resize.  A random crop height simulates near and far plates."""
     lo, hi = height_range
     out_h = int(np.exp(random.uniform(np.log(lo), np.log(hi))))
-    crop = geometric(gray, synthetic, out_h, jitter)
+    crop = geometric(gray, synthetic, out_h, jitter, left_cut, left_pad)
     return photometric(crop, binarize_p)

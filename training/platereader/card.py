@@ -41,6 +41,14 @@ def _cpu():
     return platform.processor() or "unknown"
 
 
+def _ir_aug(cfg):
+    return (f"  Iranian specifics: synthetic plates have their left edge cut in by up to "
+            f"{100 * cfg.get('left_cut', 0):.0f}% of the plate width half the time (real crops often cut off part "
+            f"or all of the blue strip, leaving the first digit at the edge), real crops get a left margin of up "
+            f"to {100 * cfg.get('left_pad', 0):.0f}% now and then, and the synthetic texts have equal neighbouring "
+            f"digits (e.g. a first pair `22`) more often than chance, since CTC needs a blank between them.")
+
+
 def _pct(r):
     return f"{100 * r['exact_rate']:.2f}% ({r['exact']}/{r['n']})"
 
@@ -96,6 +104,11 @@ def write(reader, cfg, out_dir, models_dir, data_root):
     T = cfg["width"] // 4
     bar = {"ir": "Iranian crops exact plate >= 98% (held-out validation)",
            "latin": "held-out `us-plates` exact plate >= 92%"}[reader]
+    bar_set, bar_rate = {"ir": ("ir-plates", 0.98), "latin": ("us-plates", 0.92)}[reader]
+    bar_v = ev["results"][bar_set]["val"]["int8"]
+    bar_met = bar_v["exact_rate"] >= bar_rate
+    bar_line = (f"{'**met**' if bar_met else '**not met**'}: int8 reads {_pct(bar_v)} of the held-out "
+                f"`{bar_set}` crops exactly")
 
     hist_path = os.path.join(out_dir, "history.json")
     history = json.load(open(hist_path)) if os.path.exists(hist_path) else \
@@ -103,6 +116,9 @@ def write(reader, cfg, out_dir, models_dir, data_root):
     history_rows = "\n".join(f"| {i + 1} | `{h['command']}` | {h['steps']} | {h['minutes']:.0f} |"
                               for i, h in enumerate(history))
     total_steps = sum(h["steps"] or 0 for h in history)
+    total_min = sum(h["minutes"] or 0 for h in history)
+    s_per_step = 60 * total_min / max(1, total_steps)
+    stored, light = cfg.get("clean_real", (0.15, 0.20))
     zero_note = ""
     if reader == "latin" and "us-plates" in ev["results"]:
         v = ev["results"]["us-plates"]["val"]["int8"]
@@ -124,17 +140,19 @@ def write(reader, cfg, out_dir, models_dir, data_root):
                       f"as right, the int8 model reads {v['exact'] + folded}/{v['n']} = "
                       f"{100 * (v['exact'] + folded) / v['n']:.2f}% (all crops).  A watchlist match that treats "
                       f"O=0 and I=1 as equal would recover them.\n")
-    if reader == "ir":
+    if reader == "ir" and not bar_met:
         v = ev["results"]["ir-plates"]["val"]["int8"]
-        first = sum(1 for _, t, p_ in v["errors"] if p_[1:] == t[1:] or p_ == t[1:] or p_ == t[0] + t[2:])
-        zero_note = (f"\n**Below the bar.**  {first} of the {len(v['errors'])} errors are in the first two digits only, "
-                     f"most often a doubled first pair (`22`, `44`, `88`) read as one digit.  The net emits "
-                     f"the leftmost characters in the first few columns of its output, too close together for "
-                     f"CTC's blank between two equal characters (seen with per-column argmax; an earlier run "
-                     f"with a narrower receptive field was far worse).  Training accuracy is "
-                     f"{100 * ev['results']['ir-plates']['train']['int8']['exact_rate']:.1f}%, so the model fits; "
-                     f"the fix to try is in training (longer runs, left-margin crop jitter on real crops, "
-                     f"or a slightly wider input), not in decoding.\n")
+        first = sum(1 for _, t, p_ in v["errors"] if len(p_) == len(t) - 1 and p_[1:] == t[2:]
+                    and t[0] == t[1])
+        letter = sum(1 for _, t, p_ in v["errors"] if len(p_) == len(t) and p_[2] != t[2]
+                     and p_[:2] + p_[3:] == t[:2] + t[3:])
+        zero_note = (f"\n**Below the bar.**  Of the {len(v['errors'])} errors, {first} are a doubled first pair "
+                     f"(`22`, `44`, ...) read as one digit (CTC needs a blank column between two equal "
+                     f"characters, and the first pair sits at the very left edge of a tight crop) and "
+                     f"{letter} are the Persian letter alone read as a look-alike (e.g. `ه`/`ی`, `ص`/`ع`); "
+                     f"the rest are single digit substitutions, drops or insertions.  Training accuracy is "
+                     f"{100 * ev['results']['ir-plates']['train']['int8']['exact_rate']:.1f}%, so the model fits "
+                     f"the training crops; the remaining gap is generalisation from about 900 real plate texts.\n")
     context_rows = "\n".join(
         f"| conv | 1x3, dilation {d} (context along the text) | {cfg['head']} x 1 x {T} |" for d in cfg["dilations"])
     n_conv = ops.get("Conv", 0)
@@ -150,7 +168,7 @@ repository's `training/` code; no downloaded weights.
 | reads | {"Iranian plates (2 digits, Persian letter, 3 digits, 2-digit region)" if reader == "ir" else "Latin-script plates: US, Russian and Kazakh (Cyrillic letters as their Latin look-alikes), generic European-style"} |
 | compute | {macs / 1e6:.1f} M multiply-accumulates per plate, {params:,} parameters |
 | int8 latency | **{lat['int8']['median_ms']:.3f} ms** median per plate (ONNX Runtime 1.30, 1 intra-op thread, x86-64, see below) |
-| bar | {bar} |
+| bar | {bar}: {bar_line} |
 
 ## Contract (the C# side relies on every line)
 
@@ -213,22 +231,22 @@ fonts-farsiweb, fonts-noto-core, fonts-dejavu-core{"" if reader == "ir" else ", 
 (`training/platereader/augment.py`): perspective, rotation, shear, loose/tight crop
 jitter like a detector box, random crop resolution ({cfg['crop_heights'][0]}-{cfg['crop_heights'][1]} px tall), brightness/contrast,
 gamma, night/IR low-contrast gray, glare, shadow, Gaussian and motion blur, noise,
-JPEG artefacts{", Otsu binarisation (like the binarised ru/kz crops)" if cfg['binarize_p'] else ""}.  About 15% of the real crops
-are shown as stored and 20% only lightly moved.
+JPEG artefacts{", Otsu binarisation (like the binarised ru/kz crops)" if cfg['binarize_p'] else ""}.  About {100 * stored:.0f}% of the real crops
+are shown as stored and {100 * light:.0f}% only lightly moved.{_ir_aug(cfg) if reader == "ir" else ""}
 
-Training: CTC loss, AdamW (peak lr {cfg['lr']}, warm-up then cosine to zero over {cfg['steps']} steps or
-{cfg['minutes']} minutes, whichever ends first), batch {cfg['batch']}, weight EMA (the EMA is exported), one
-CPU thread at `nice 10`.  This model was trained in these stages, on a 2-core x86 machine
-({_cpu()}) that was heavily shared with C# builds at the time (load average 8-18), so
-each step took about 1 s instead of about 0.3 s and the time budget, not the step count,
-ended each stage:
+Training: CTC loss, AdamW (peak lr {cfg['lr']}, weight decay {cfg.get('weight_decay', 1e-4)} on the conv weights,
+warm-up then cosine to zero over {cfg['steps']} steps or {cfg['minutes']} minutes, whichever ends first),
+dropout {cfg.get('dropout', 0.1)} before the classifier, batch {cfg['batch']}, weight EMA (the EMA is exported), one
+CPU thread at low priority (`nice`).  This model was trained in the stages below on a 2-core x86 machine
+({_cpu()}) shared with C# builds, at about {s_per_step:.2f} s per step, so the time budget, not the step
+count, ended each stage:
 
 | stage | command (in `training/`) | steps | minutes |
 |---|---|---|---|
 {history_rows}
 
-Total {total_steps} steps ({total_steps * cfg['batch']:,} crops seen).  On an unshared core one default run
-(`main.py all`) gets through several thousand more steps inside its budget.
+Total {total_steps} steps ({total_steps * cfg['batch']:,} crops seen, {total_min:.0f} minutes).  On an unshared core
+(about 0.3 s per step) one default run (`main.py all`) gets through more steps inside its budget.
 
 ## Quantisation
 
@@ -285,19 +303,18 @@ From the repository root, with the data at `../shared/data` (or `EDGEANPR_DATA=/
 
 ```sh
 # what the build runs (one stage, default budget), for both readers:
-./training/train_all.sh            # = nice -n 10 /usr/bin/python3 training/main.py all --reader {reader}
+./training/train_all.sh            # = nice -n 15 /usr/bin/python3 training/main.py all --reader {reader}
 ```
 
-The stages that made the committed file, run inside `training/` (between stages the
-previous `out/{reader}` folder was renamed to the folder the next `--init` names):
+{"The commands that made the committed file, run inside `training/` (one training stage, the build's default):" if len(history) == 1 else f"The stages that made the committed file, run inside `training/` (between stages the previous `out/{reader}` folder was renamed to the folder the next `--init` names):"}
 
 ```sh
 cd training
-{chr(10).join("nice -n 10 /usr/bin/python3 " + h["command"] for h in history)}
-nice -n 10 /usr/bin/python3 main.py export --reader {reader}
-nice -n 10 /usr/bin/python3 main.py quantize --reader {reader}{" --float-logits" if cal.get("float_logits") else ""}
-nice -n 10 /usr/bin/python3 main.py eval --reader {reader}
-nice -n 10 /usr/bin/python3 main.py card --reader {reader}
+{chr(10).join("nice -n 15 /usr/bin/python3 " + h["command"] for h in history)}
+nice -n 15 /usr/bin/python3 main.py export --reader {reader}
+nice -n 15 /usr/bin/python3 main.py quantize --reader {reader}{" --float-logits" if cal.get("float_logits") else ""}
+nice -n 15 /usr/bin/python3 main.py eval --reader {reader}
+nice -n 15 /usr/bin/python3 main.py card --reader {reader}
 ```
 
 Needs Debian packages python3-torch python3-onnx python3-opencv python3-numpy python3-pil

@@ -64,15 +64,19 @@ def make_batch(cfg, real: RealPool, synth: SynthPool, n: int):
         if random.random() < cfg["real_fraction"]:
             gray, text = real.sample()
             r = random.random()
-            if r < 0.15:      # as stored: the validation crops look like this
+            stored, light = cfg.get("clean_real", (0.15, 0.20))
+            if r < stored:    # as stored: the validation crops look like this
                 crop = gray
-            elif r < 0.35:    # lightly moved, no damage
-                crop = augment.geometric(gray, False, max(16, gray.shape[0]), jitter=0.4)
+            elif r < stored + light:    # lightly moved, no damage
+                crop = augment.geometric(gray, False, max(16, gray.shape[0]), jitter=0.4,
+                                         left_pad=cfg.get("left_pad", 0.0))
             else:
-                crop = augment.augment(gray, False, cfg["crop_heights"], cfg["binarize_p"])
+                crop = augment.augment(gray, False, cfg["crop_heights"], cfg["binarize_p"],
+                                       left_pad=cfg.get("left_pad", 0.0))
         else:
             gray, text = synth.sample()
-            crop = augment.augment(gray, True, cfg["crop_heights"], cfg["binarize_p"])
+            crop = augment.augment(gray, True, cfg["crop_heights"], cfg["binarize_p"],
+                                   left_cut=cfg.get("left_cut", 0.0))
         images.append(gray_to_input(crop, cfg["width"], cfg["height"]))
         t = encode(text, cfg["charset"])
         targets.extend(t)
@@ -83,7 +87,7 @@ def make_batch(cfg, real: RealPool, synth: SynthPool, n: int):
 
 def build_model(cfg) -> PlateReader:
     return PlateReader(len(cfg["charset"]), cfg["height"], cfg["width"], cfg["channels"], cfg["head"],
-                       dilations=cfg["dilations"])
+                       dropout=cfg.get("dropout", 0.1), dilations=cfg["dilations"])
 
 
 def train(cfg, data_root, out_dir, steps=None, seed=0, log=print, max_minutes=None, init=None, lr=None):
@@ -106,7 +110,11 @@ def train(cfg, data_root, out_dir, steps=None, seed=0, log=print, max_minutes=No
     real = RealPool(data_root, cfg["train_sets"])
     log("rendering the synthetic pool ...")
     synth = SynthPool(cfg["render"])
-    opt = torch.optim.AdamW(model.parameters(), lr=base_lr, weight_decay=1e-4)
+    # Weight decay on conv weights only (not on BatchNorm scales/shifts or biases).
+    decay = [p for p in model.parameters() if p.ndim > 1]
+    no_decay = [p for p in model.parameters() if p.ndim <= 1]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.get("weight_decay", 1e-4)},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=base_lr)
     # Cosine schedule over whichever runs out first, the steps or the time budget, so a
     # slow (shared) machine still ends with a fully annealed model inside the budget.
     warm = min(100 if init else 500, steps // 10)

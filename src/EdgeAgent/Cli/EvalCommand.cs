@@ -121,27 +121,12 @@ internal static class EvalCommand
     /// <summary>The Detection, Recognition and Inference options (only these are checked), with the regions replaced.</summary>
     private static EvalOptions? Options(CliConsole console, string? configPath, string region)
     {
-        IConfigurationRoot configuration;
-        try
-        {
-            configuration = AgentConfiguration.Load(configPath);
-        }
-        catch (ConfigurationException ex)
-        {
-            console.Fail(0, ex.Message);
-            return null;
-        }
-
-        var problems = new OptionsEntry<DetectionOptions, DetectionOptionsValidator>(DetectionOptions.SectionName).Check(configuration)
-            .Concat(new OptionsEntry<RecognitionOptions, RecognitionOptionsValidator>(RecognitionOptions.SectionName).Check(configuration))
-            .Concat(new OptionsEntry<InferenceOptions, InferenceOptionsValidator>(InferenceOptions.SectionName).Check(configuration))
-            .ToList();
-        foreach (var problem in problems)
-        {
-            console.Fail(0, problem);
-        }
-
-        if (problems.Count > 0)
+        if (ValidatedConfiguration.LoadSections(
+                console,
+                configPath,
+                new OptionsEntry<DetectionOptions, DetectionOptionsValidator>(DetectionOptions.SectionName),
+                new OptionsEntry<RecognitionOptions, RecognitionOptionsValidator>(RecognitionOptions.SectionName),
+                new OptionsEntry<InferenceOptions, InferenceOptionsValidator>(InferenceOptions.SectionName)) is not { } configuration)
         {
             return null;
         }

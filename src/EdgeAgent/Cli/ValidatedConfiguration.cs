@@ -41,4 +41,30 @@ internal static class ValidatedConfiguration
 
         return problems.Count == 0 ? configuration : null;
     }
+
+    /// <summary>
+    /// The configuration with only <paramref name="sections"/> checked, for a tool that needs those alone (a technician
+    /// can still use it on a box whose camera settings are broken); or null after printing each problem on its own line.
+    /// </summary>
+    public static IConfigurationRoot? LoadSections(CliConsole console, string? path, params OptionsEntry[] sections)
+    {
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = AgentConfiguration.Load(path);
+        }
+        catch (ConfigurationException ex)
+        {
+            console.Fail(0, ex.Message);
+            return null;
+        }
+
+        var problems = sections.SelectMany(s => s.Check(configuration)).ToList();
+        foreach (var problem in problems)
+        {
+            console.Fail(0, problem);
+        }
+
+        return problems.Count == 0 ? configuration : null;
+    }
 }

@@ -41,26 +41,11 @@ internal sealed class WatchlistCommandContext : IDisposable
     /// <summary>Opens the database, or prints why not (one line each) and returns null.</summary>
     public static WatchlistCommandContext? Open(CliConsole console, string? configPath, TimeProvider time)
     {
-        IConfigurationRoot configuration;
-        try
-        {
-            configuration = AgentConfiguration.Load(configPath);
-        }
-        catch (ConfigurationException ex)
-        {
-            console.Fail(0, ex.Message);
-            return null;
-        }
-
-        var problems = new OptionsEntry<StorageOptions, StorageOptionsValidator>(StorageOptions.SectionName).Check(configuration)
-            .Concat(new OptionsEntry<WatchlistOptions, WatchlistOptionsValidator>(WatchlistOptions.SectionName).Check(configuration))
-            .ToList();
-        foreach (var problem in problems)
-        {
-            console.Fail(0, problem);
-        }
-
-        if (problems.Count > 0)
+        if (ValidatedConfiguration.LoadSections(
+                console,
+                configPath,
+                new OptionsEntry<StorageOptions, StorageOptionsValidator>(StorageOptions.SectionName),
+                new OptionsEntry<WatchlistOptions, WatchlistOptionsValidator>(WatchlistOptions.SectionName)) is not { } configuration)
         {
             return null;
         }
