@@ -4,7 +4,7 @@
 //   Setup    Debian packages and ONNX Runtime native libraries; idempotent, offline on a second run
 //   Build    (Setup) the solution in Release, and a runnable CLI at artifacts/bin/edge-anpr
 //   Test     (Build) every test project; ends with the line "N passed, N failed[, N skipped]"
-//   Demo     (Build) replays samples/<clip> through the CLI with its default configuration
+//   Demo     (Build) renders the demo clip (plates of several regions) if missing, replays it, prints each read
 //   Publish  (Setup) portable framework-dependent build + self-contained linux-x64 build
 //   Bench    (Build) the benchmark program's tables; fetches the OCR models it compares with
 //   Train    (Setup) installs the training packages and runs the model training scripts
@@ -48,6 +48,10 @@ var debianPackages = new[]
 // package only when there is no npm on PATH.
 const string NpmPackage = "npm";
 
+// Demo only, to render its clip (samples/render_demo.py) with the plate renderer in training/platereader; the
+// renderer's fonts and ffmpeg are in the Setup list above. Installed only when the clip has to be rendered.
+var demoPackages = new[] { "python3-numpy", "python3-opencv", "python3-pil" };
+
 // Train only: Debian's PyTorch 1.13 and friends; without libopenblas0-pthread matrix work is 40x slower.
 var trainingPackages = new[]
 {
@@ -62,7 +66,14 @@ var trainingPackages = new[]
 
 var target = Argument("target", "Build");
 var configuration = Argument("configuration", "Release");
-var clip = Argument("clip", "samples/test-pattern.mp4");
+// The Demo target's clip, rendered by samples/render_demo.py (with its plate list beside it) when missing or older than
+// the renderer; --clip=FILE replays another recording instead.
+const string SystemPython = "/usr/bin/python3";
+var demoRenderer = File("./samples/render_demo.py");
+var demoClip = File("./artifacts/demo/plates.mp4");
+var demoPlates = File("./artifacts/demo/plates.txt");
+var clip = Argument("clip", demoClip.Path.FullPath);
+var rendersDemoClip = MakeAbsolute(File(clip)).FullPath == MakeAbsolute(demoClip).FullPath;
 var benchArguments = Argument("bench", "all");
 
 var solution = File("./EdgeAnpr.sln");
@@ -367,13 +378,70 @@ Task("Test")
 // DEMO, BENCH
 //////////////////////////////////////////////////////////////////////
 
-Task("Demo")
-    .Description("Replays a sample clip (--clip=samples/...) through artifacts/bin/edge-anpr.")
-    .IsDependentOn("Build")
+Task("__InstallDemoPackages")
+    .WithCriteria(() => DemoClipIsStale(), "no clip to render")
     .Does(() =>
 {
-    Run(cli.Path.FullPath, new ProcessArgumentBuilder().Append("replay").AppendQuoted(clip).Append("--pace"));
+    EnsureDebianPackages(demoPackages);
 });
+
+Task("__RenderDemoClip")
+    .WithCriteria(() => DemoClipIsStale(), "no clip to render")
+    .Does(() =>
+{
+    if (!FileExists(SystemPython))
+    {
+        throw new CakeException($"The demo clip is rendered by {SystemPython}: apt-get install python3 {string.Join(" ", demoPackages)}");
+    }
+
+    Information("Rendering {0} (about a minute on two cores)", demoClip);
+    Run(SystemPython, new ProcessArgumentBuilder().AppendQuoted(demoRenderer.Path.FullPath).Append("--out").AppendQuoted(demoClip.Path.FullPath));
+});
+
+Task("Demo")
+    .Description("Renders the demo clip if needed and replays it (or --clip=FILE) through artifacts/bin/edge-anpr, every region read.")
+    .IsDependentOn("Build")
+    .IsDependentOn("__InstallDemoPackages")
+    .IsDependentOn("__RenderDemoClip")
+    .Does(() =>
+{
+    if (!FileExists(clip))
+    {
+        throw new CakeException($"--clip={clip}: no such file.");
+    }
+
+    if (rendersDemoClip && FileExists(demoPlates))
+    {
+        // The answers, for people watching: the same canonical text a read line ends with.
+        var plates = System.IO.File.ReadAllLines(demoPlates.Path.FullPath)
+            .Where(line => line.Length > 0 && !line.StartsWith("#") && !line.StartsWith("in_view_from"))
+            .Select(line => line.Split('\t'))
+            .Select(columns => $"{columns[3]} ({columns[2]}, {columns[0]})");
+        Information("Plates in the clip ({0}): {1}", demoPlates, string.Join(", ", plates));
+    }
+
+    // --region auto: both readers run on every plate, and each read is named by the region whose formats it fits.
+    Run(cli.Path.FullPath, new ProcessArgumentBuilder().Append("replay").AppendQuoted(clip).Append("--pace").Append("--region").Append("auto"));
+});
+
+// The demo clip needs (re-)rendering: it is the Demo target's own clip, and it is missing or older than its renderer.
+bool DemoClipIsStale()
+{
+    if (!rendersDemoClip)
+    {
+        return false;
+    }
+
+    if (!FileExists(demoClip) || !FileExists(demoPlates))
+    {
+        return true;
+    }
+
+    var rendered = System.IO.File.GetLastWriteTimeUtc(MakeAbsolute(demoClip).FullPath);
+    var renderer = GetFiles("./training/platereader/synth_*.py") + GetFiles("./training/platereader/fonts.py") + GetFiles("./training/platereader/charsets.py");
+    return renderer.Append(MakeAbsolute(demoRenderer))
+        .Any(source => System.IO.File.GetLastWriteTimeUtc(source.FullPath) > rendered);
+}
 
 Task("__FetchOcrBaselines")
     .Does(() =>
