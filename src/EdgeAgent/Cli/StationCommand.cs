@@ -45,25 +45,23 @@ internal static class StationCommand
         var csv = new Argument<string>("csv") { Description = "The list (snapshot) or the upserts (delta): header plate,region,reason,priority,valid_until, optionally category, valid_from, id" };
         var key = new Option<string>("--key") { Description = "The station's private key (station-private.pem from 'keys generate')", HelpName = "FILE", Required = true };
         var site = new Option<string>("--site") { Description = "The site id (Site:Id of the boxes)", HelpName = "SITE", Required = true };
-        var host = new Option<string?>("--host") { Description = "The MQTT broker (required unless --out is given)", HelpName = "HOST" };
-        var port = new Option<int>("--port", "-p") { Description = "The broker's port", HelpName = "PORT", DefaultValueFactory = _ => MqttOptions.DefaultPort };
+        var connection = new StationConnectionOptions(
+            host: ("The MQTT broker (required unless --out is given)", Required: false),
+            tls: "Connect over TLS (trusting the system CAs unless --ca-file)", caFile: "PEM CA bundle for the broker's certificate (turns TLS on)",
+            keyFile: ("--cert-key-file", "PEM private key of --cert-file"),
+            passwordFile: "File whose first line is the broker password (mode 600)");
         var version = new Option<long?>("--version") { Description = "The new list version (default: a snapshot takes the current Unix time in seconds, a delta --base-version + 1)", HelpName = "N" };
         var delta = new Option<bool>("--delta") { Description = "Publish a delta (the CSV rows are upserts) instead of a snapshot" };
         var baseVersion = new Option<long?>("--base-version") { Description = "The version the delta applies on (required with --delta)", HelpName = "N" };
         var remove = new Option<string[]>("--remove") { Description = "An entry id a delta removes (repeat for more)", HelpName = "ID" };
         var region = WatchlistCommand.RegionOption("The region of rows without one and without a Persian letter");
-        var tls = new Option<bool>("--tls") { Description = "Connect over TLS (trusting the system CAs unless --ca-file)" };
-        var caFile = new Option<string?>("--ca-file") { Description = "PEM CA bundle for the broker's certificate (turns TLS on)", HelpName = "FILE" };
-        var certFile = new Option<string?>("--cert-file") { Description = "PEM client certificate", HelpName = "FILE" };
-        var certKeyFile = new Option<string?>("--cert-key-file") { Description = "PEM private key of --cert-file", HelpName = "FILE" };
-        var user = new Option<string?>("--user", "-u") { Description = "User name for the broker", HelpName = "NAME" };
-        var passwordFile = new Option<string?>("--password-file") { Description = "File whose first line is the broker password (mode 600)", HelpName = "FILE" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the connection and the broker's acknowledgement", HelpName = "SECONDS", DefaultValueFactory = _ => 10 };
         var output = new Option<string?>("--out", "-o") { Description = "Also write the signed message to this file (for mosquitto_pub -f, or to publish later)", HelpName = "FILE" };
         var json = CommonOptions.Json();
         var command = new Command("publish-watchlist", "Sign a watchlist CSV and publish it to the boxes of a site as a snapshot or a delta")
         {
-            csv, key, site, host, port, version, delta, baseVersion, remove, region, tls, caFile, certFile, certKeyFile, user, passwordFile, timeout, output, json,
+            csv, key, site, connection.Host, connection.Port, version, delta, baseVersion, remove, region,
+            connection.Tls, connection.CaFile, connection.CertFile, connection.KeyFile, connection.User, connection.PasswordFile, timeout, output, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -71,7 +69,7 @@ internal static class StationCommand
             var siteId = parse.GetValue(site)!;
             var isDelta = parse.GetValue(delta);
             var removals = parse.GetValue(remove) ?? [];
-            var brokerHost = parse.GetValue(host);
+            var brokerHost = parse.GetValue(connection.Host);
             var outFile = parse.GetValue(output);
             if (Problem(siteId, isDelta, parse.GetValue(baseVersion), removals, brokerHost, outFile, parse.GetValue(timeout)) is { } problem)
             {
@@ -127,18 +125,8 @@ internal static class StationCommand
                 string? broker = null;
                 if (brokerHost is not null)
                 {
-                    var mqtt = new MqttOptions
-                    {
-                        Host = brokerHost,
-                        Port = parse.GetValue(port),
-                        Tls = parse.GetValue(tls),
-                        CaFile = parse.GetValue(caFile),
-                        CertFile = parse.GetValue(certFile),
-                        KeyFile = parse.GetValue(certKeyFile),
-                        UserName = parse.GetValue(user),
-                        PasswordFile = parse.GetValue(passwordFile),
-                        CleanSession = true,
-                    };
+                    var mqtt = connection.Parse(parse);
+                    mqtt.CleanSession = true;
                     if (new MqttOptionsValidator().Validate(Options.DefaultName, mqtt) is { Failed: true } invalid)
                     {
                         return console.Fail(ExitCodes.BadInput, string.Join(" ", invalid.Failures));
@@ -153,7 +141,7 @@ internal static class StationCommand
                         return console.Fail(ExitCodes.Failure, $"{body.Kind} version {body.Version} NOT published: {ex.Message}");
                     }
 
-                    broker = string.Create(CultureInfo.InvariantCulture, $"{brokerHost}:{parse.GetValue(port)}");
+                    broker = string.Create(CultureInfo.InvariantCulture, $"{mqtt.Host}:{mqtt.Port}");
                 }
 
                 var entries = (body.Entries ?? body.Upserts)!.Count;

@@ -24,8 +24,11 @@ internal static class StationListenCommand
 
     public static Command Create(CliConsole console)
     {
-        var host = new Option<string>("--host") { Description = "The broker's host name or address", Required = true, HelpName = "HOST" };
-        var port = new Option<int>("--port", "-p") { Description = "The broker's port", DefaultValueFactory = _ => MqttOptions.DefaultPort, HelpName = "PORT" };
+        var connection = new StationConnectionOptions(
+            host: ("The broker's host name or address", Required: true),
+            tls: "Connect over TLS (the system's CAs unless --ca-file)", caFile: "PEM file of the CA that signed the broker's certificate (turns TLS on)",
+            keyFile: ("--key-file", "PEM private key of the client certificate"),
+            passwordFile: "File whose first line is the password (chmod 600)");
         var site = new Option<string?>("--site") { Description = "Only this site's hits (default: every site)", HelpName = "SITE" };
         var clientId = new Option<string?>("--client-id")
         {
@@ -34,12 +37,6 @@ internal static class StationListenCommand
         };
         var cleanSession = new Option<bool>("--clean-session") { Description = "Start a clean session: forget hits queued while this listener was away" };
         var json = CommonOptions.Json();
-        var tls = new Option<bool>("--tls") { Description = "Connect over TLS (the system's CAs unless --ca-file)" };
-        var caFile = new Option<string?>("--ca-file") { Description = "PEM file of the CA that signed the broker's certificate (turns TLS on)", HelpName = "FILE" };
-        var certFile = new Option<string?>("--cert-file") { Description = "PEM client certificate", HelpName = "FILE" };
-        var keyFile = new Option<string?>("--key-file") { Description = "PEM private key of the client certificate", HelpName = "FILE" };
-        var user = new Option<string?>("--user", "-u") { Description = "User name for the broker", HelpName = "NAME" };
-        var passwordFile = new Option<string?>("--password-file") { Description = "File whose first line is the password (chmod 600)", HelpName = "FILE" };
         var count = new Option<int?>("--count", "-n") { Description = "Exit after this many hits", HelpName = "N" };
         count.Validators.Add(r =>
         {
@@ -58,25 +55,17 @@ internal static class StationListenCommand
 
         var listen = new Command("listen", "Print the hits boxes publish, each once (deduplicated by event id)")
         {
-            host, port, site, clientId, cleanSession, json, tls, caFile, certFile, keyFile, user, passwordFile, count, timeout, verbose,
+            connection.Host, connection.Port, site, clientId, cleanSession, json,
+            connection.Tls, connection.CaFile, connection.CertFile, connection.KeyFile, connection.User, connection.PasswordFile, count, timeout, verbose,
         };
         listen.SetAction((parse, cancellationToken) =>
         {
+            var mqtt = connection.Parse(parse);
+            mqtt.ClientId = parse.GetValue(clientId) ?? DefaultClientId();
+            mqtt.CleanSession = parse.GetValue(cleanSession);
+            mqtt.IncomingQueueCapacity = 65536;
             var settings = new StationListenSettings(
-                new MqttOptions
-                {
-                    Host = parse.GetValue(host)!,
-                    Port = parse.GetValue(port),
-                    ClientId = parse.GetValue(clientId) ?? DefaultClientId(),
-                    CleanSession = parse.GetValue(cleanSession),
-                    Tls = parse.GetValue(tls),
-                    CaFile = parse.GetValue(caFile),
-                    CertFile = parse.GetValue(certFile),
-                    KeyFile = parse.GetValue(keyFile),
-                    UserName = parse.GetValue(user),
-                    PasswordFile = parse.GetValue(passwordFile),
-                    IncomingQueueCapacity = 65536,
-                },
+                mqtt,
                 parse.GetValue(site),
                 parse.GetValue(json),
                 parse.GetValue(count),

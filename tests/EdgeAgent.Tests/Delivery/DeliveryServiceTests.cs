@@ -74,7 +74,7 @@ public sealed class DeliveryServiceTests(ITestOutputHelper output)
     public async Task Nothing_leaves_the_outbox_without_its_puback_and_at_most_max_in_flight_wait_for_one()
     {
         await using var broker = await MosquittoBroker.StartAsync();
-        await using var relay = new PubackFilterRelay(broker.Port) { WithholdPubacks = true };
+        await using var relay = new MosquittoRelay(broker.Port, filterPubacks: true) { WithholdPubacks = true };
         await using var rig = new DeliveryRig(output, options: new DeliveryOptions { MaxInFlight = 10 });
         await using var station = await HitSubscriber.StartAsync(broker, _stationLog);
         var transport = rig.BoxTransport(broker, relay.Port);
