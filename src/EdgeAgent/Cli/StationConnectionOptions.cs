@@ -20,6 +20,13 @@ internal sealed class StationConnectionOptions
     public StationConnectionOptions((string Description, bool Required) host, string tls, string caFile, (string Name, string Description) keyFile, string passwordFile)
     {
         Host = new Option<string?>("--host") { Description = host.Description, Required = host.Required, HelpName = "HOST" };
+        Host.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && string.IsNullOrWhiteSpace(result.GetValueOrDefault<string?>()))
+            {
+                result.AddError("--host is empty: give the broker's host name or address.");
+            }
+        });
         Port = new Option<int>("--port", "-p") { Description = "The broker's port", DefaultValueFactory = _ => MqttOptions.DefaultPort, HelpName = "PORT" };
         Tls = new Option<bool>("--tls") { Description = tls };
         CaFile = new Option<string?>("--ca-file") { Description = caFile, HelpName = "FILE" };
