@@ -59,4 +59,58 @@ public sealed class AgentKillTests(ITestOutputHelper output)
         Assert.All(station.Received, h => Assert.True(h.Replayed));
         Assert.All(station.Received, h => Assert.Equal(ReplayReadsTests.Plate, h.Plate.Text));
     }
+
+    [Fact]
+    public async Task Hits_in_flight_when_the_agent_is_killed_are_sent_again_by_the_next_start()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var station = await HitSubscriber.StartAsync(broker, new TestLogger<MqttTransport>(output));
+
+        // The agent reaches the broker through a relay that drops every PUBACK: its hits go out but none is confirmed.
+        await using var relay = new MosquittoRelay(broker.Port, filterPubacks: true) { WithholdPubacks = true };
+        using var site = await HitSite.CreateAsync(relay.Port, ReplayReadsTests.Plate);
+        var passes = await TestClips.VehiclePassesAsync(ReplayReadsTests.Photo, passes: 12);
+        await site.SetCameraAsync(passes, pace: true);
+        using (var agent = AgentProcess.Start(null, "run", "--config", site.Config))
+        {
+            try
+            {
+                await station.WaitForDistinctAsync(3, TimeSpan.FromSeconds(60));
+            }
+            finally
+            {
+                output.WriteLine(agent.Error);
+            }
+
+            agent.KillHard();
+        }
+
+        foreach (var ffmpeg in AgentProcess.ProcessesMentioning(passes))
+        {
+            using var child = System.Diagnostics.Process.GetProcessById(ffmpeg);
+            child.Kill();
+        }
+
+        // Published, unconfirmed: every one is still in the outbox.
+        var stored = site.OutboxEventIds();
+        Assert.True(relay.Withheld >= 3, $"{relay.Withheld} PUBACKs withheld");
+        Assert.Superset(station.Received.Select(h => h.EventId).ToHashSet(), stored.ToHashSet());
+
+        relay.WithholdPubacks = false;
+        var quiet = await TestClips.TestPatternAsync(320, 240, 25, 500, source: "color");
+        await site.SetCameraAsync(quiet, pace: true);
+        using (var agent = AgentProcess.Start(null, "run", "--config", site.Config))
+        {
+            await Wait.UntilAsync(() => site.OutboxCount() == 0, TimeSpan.FromSeconds(30), "the outbox to empty as PUBACKs arrive");
+            agent.Terminate();
+            Assert.Equal(0, await agent.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        // At least once: each stored hit arrived, the second time marked replayed; the station drops the repeat by id.
+        station.AssertAllValid();
+        foreach (var id in stored)
+        {
+            Assert.Contains(station.Received, h => h.EventId == id && h.Replayed);
+        }
+    }
 }
