@@ -61,10 +61,12 @@ internal sealed class GrammarAutomaton
         FirstState = new int[NodeCount];
         CharacterStates = new int[NodeCount];
         var stateClass = new List<int>();
+        var stateTwin = new List<int>();
         for (var n = 0; n < NodeCount; n++)
         {
             FirstState[n] = stateClass.Count;
             stateClass.Add(blank);
+            stateTwin.Add(-1);
             if (n == 0)
             {
                 continue;
@@ -76,6 +78,7 @@ internal sealed class GrammarAutomaton
                 {
                     _emits[(n * Classes) + c] = true;
                     stateClass.Add(c);
+                    stateTwin.Add(TwinClass(slots[n], c, classCharacters));
                 }
             }
 
@@ -89,9 +92,27 @@ internal sealed class GrammarAutomaton
         }
 
         StateClass = [.. stateClass];
+        StateTwin = [.. stateTwin];
+    }
+
+    /// <summary>
+    /// The class of the look-alike of class <paramref name="c"/> (<see cref="PlateAlphabet.TwinOf"/>) when
+    /// <paramref name="slot"/> does not allow it, else -1: at a letter-only slot the reader's 0 is evidence for O.
+    /// </summary>
+    internal static int TwinClass(PlateSlot slot, int c, ReadOnlySpan<char> classCharacters)
+    {
+        if (PlateAlphabet.TwinOf(classCharacters[c]) is not { } twin || PlateFormat.Allows(slot, twin))
+        {
+            return -1;
+        }
+
+        return classCharacters.IndexOf(twin);
     }
 
     public int Classes { get; }
+
+    /// <summary>Per state: the class whose probability also counts for the state's class (its look-alike the slot forbids), or -1.</summary>
+    public int[] StateTwin { get; }
 
     public int Blank { get; }
 
@@ -176,6 +197,7 @@ internal sealed class GrammarAutomaton
         var nodes = NodeCount;
         var classes = Classes;
         var stateClass = StateClass;
+        var stateTwin = StateTwin;
         var firstState = FirstState;
         var characterStates = CharacterStates;
         var parents = Parent;
@@ -261,7 +283,8 @@ internal sealed class GrammarAutomaton
                             source = other;
                         }
 
-                        next[s] = incoming + row[c];
+                        var twin = stateTwin[s];
+                        next[s] = incoming + (twin < 0 ? row[c] : LogAdd(row[c], row[twin]));
                         from[s] = source;
                     }
                 }
@@ -323,5 +346,12 @@ internal sealed class GrammarAutomaton
         }
 
         return false;
+    }
+
+    /// <summary>log(e^a + e^b) without overflow.</summary>
+    internal static float LogAdd(float a, float b)
+    {
+        var (high, low) = a >= b ? (a, b) : (b, a);
+        return float.IsNegativeInfinity(high) ? high : high + MathF.Log(1f + MathF.Exp(low - high));
     }
 }

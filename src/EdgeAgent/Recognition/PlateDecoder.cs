@@ -38,6 +38,9 @@ public sealed class PlateDecoder
     /// <summary>The classes each kind of slot allows.</summary>
     private readonly int[][] _slotClasses;
 
+    /// <summary>Per kind of slot and class: the look-alike class whose probability also counts (<see cref="GrammarAutomaton.TwinClass"/>), or -1.</summary>
+    private readonly int[][] _slotTwins;
+
     /// <param name="charset">The character of each output class (the sidecar's <c>charset</c>); the blank is "".</param>
     /// <param name="blank">The blank class.</param>
     /// <param name="region">The region whose formats constrain the reading.</param>
@@ -79,9 +82,11 @@ public sealed class PlateDecoder
         _margin = (float)grammarMargin;
         _automaton = new GrammarAutomaton(grammar, _characters, blank);
         _slotClasses = new int[Enum.GetValues<PlateSlot>().Length][];
+        _slotTwins = new int[Enum.GetValues<PlateSlot>().Length][];
         foreach (var slot in Enum.GetValues<PlateSlot>())
         {
             _slotClasses[(int)slot] = [.. Enumerable.Range(0, _characters.Length).Where(c => c != blank && PlateFormat.Allows(slot, _characters[c]))];
+            _slotTwins[(int)slot] = [.. Enumerable.Range(0, _characters.Length).Select(c => c == blank ? -1 : GrammarAutomaton.TwinClass(slot, c, _characters))];
         }
     }
 
@@ -212,21 +217,28 @@ public sealed class PlateDecoder
                     confidences[index] = 0f;
                 }
 
-                var allowed = _slotClasses[(int)format.Slots[index]];
+                var slot = format.Slots[index];
                 var row = logProbabilities.Slice(t * Classes, Classes);
                 var share = MathF.Exp(row[Blank]);
-                foreach (var a in allowed)
+                foreach (var a in _slotClasses[(int)slot])
                 {
-                    share += MathF.Exp(row[a]);
+                    share += Merged(row, slot, a);
                 }
 
-                confidences[index] = Math.Max(confidences[index], MathF.Exp(row[c]) / share);
+                confidences[index] = Math.Max(confidences[index], Merged(row, slot, c) / share);
             }
 
             previous = c;
         }
 
         return true;
+    }
+
+    /// <summary>The probability of class <paramref name="c"/> in <paramref name="slot"/>, with its look-alike's when the slot forbids that.</summary>
+    private float Merged(ReadOnlySpan<float> row, PlateSlot slot, int c)
+    {
+        var twin = _slotTwins[(int)slot][c];
+        return MathF.Exp(row[c]) + (twin < 0 ? 0f : MathF.Exp(row[twin]));
     }
 
     /// <summary>The most probable class of each step into <paramref name="path"/>; returns the path's log-probability.</summary>

@@ -16,6 +16,31 @@ public static class PlateAlphabet
     /// <summary>The Latin letter stored for each of <see cref="CyrillicPlateLetters"/>.</summary>
     public const string CyrillicLookAlikes = "ABEKMHOPCTYX";
 
+    /// <summary>
+    /// The Latin letter and the digit that print alike on plates, as pairs: O and 0, I and 1, Z and 2, S and 5, B and 8.
+    /// Where a format allows only one kind of character, a reader's belief in the other of a pair counts for this one.
+    /// </summary>
+    public static IReadOnlyList<(char Letter, char Digit)> LetterDigitTwins { get; } = [('O', '0'), ('I', '1'), ('Z', '2'), ('S', '5'), ('B', '8')];
+
+    /// <summary>The character of the other kind that prints like <paramref name="c"/> (<c>O</c> for <c>0</c>), or null.</summary>
+    public static char? TwinOf(char c)
+    {
+        foreach (var (letter, digit) in LetterDigitTwins)
+        {
+            if (c == letter)
+            {
+                return digit;
+            }
+
+            if (c == digit)
+            {
+                return letter;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Folds one input character onto the canonical alphabet: ASCII digits, upper-case ASCII letters, Persian letters. Returns '\0' for separators, and null for anything else.</summary>
     public static char? Fold(char c)
     {
