@@ -95,8 +95,13 @@ public sealed class FrameProcessor
         }
         catch (InferenceException ex)
         {
+            // The first failure and then one in every 250 (10 s of a 25 fps camera): a model that fails on every frame
+            // must not flood the journal.
             _stats.FrameFailed();
-            Log.FrameFailed(_logger, frame.Sequence, ex.Message);
+            if (_stats.FramesFailed % 250 == 1)
+            {
+                Log.FrameFailed(_logger, frame.Sequence, _stats.FramesFailed, ex.Message);
+            }
             ended = [];
         }
 

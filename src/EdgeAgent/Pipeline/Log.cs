@@ -6,8 +6,8 @@ namespace EdgeAnpr.Agent.Pipeline;
 /// <summary>Log messages of the processing stages (event ids 4400-4499).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 4400, Level = LogLevel.Warning, Message = "Frame {Sequence} skipped: {Problem}")]
-    public static partial void FrameFailed(ILogger logger, long sequence, string problem);
+    [LoggerMessage(EventId = 4400, Level = LogLevel.Warning, Message = "Frame {Sequence} skipped ({Failed} so far): {Problem}")]
+    public static partial void FrameFailed(ILogger logger, long sequence, long failed, string problem);
 
     // Reads that match nothing stay on the box only at Debug: the journal is not a store of every passing car.
     [LoggerMessage(EventId = 4401, Level = LogLevel.Debug, Message = "Pass {Track}: {Plate} ({Region} {Confidence:0.00}), {Frames} frames, {Reads} reads")]
