@@ -24,7 +24,7 @@ internal static class ReplayCommand
 
     public static Command Create(CliConsole console)
     {
-        var input = new Argument<string>("input") { Description = "A video or image file, or an rtsp:// URL" };
+        var input = new Argument<string>("input") { Description = "A video or image file, a folder of images (each read as a still), or an rtsp:// URL" };
         var config = CommonOptions.Config();
         config.Description = "Configuration file; with it, reads are matched against its watchlist and hits stored and delivered";
         var json = CommonOptions.Json();
@@ -63,6 +63,11 @@ internal static class ReplayCommand
         if (how.Region is { } code && !PlateRegions.TryParse(code, out _) && !string.Equals(code, RecognitionOptions.AllRegions, StringComparison.OrdinalIgnoreCase))
         {
             return console.Fail(ExitCodes.BadInput, $"--region '{code}': use ir, kz, ru, latin or auto");
+        }
+
+        if (Directory.Exists(input))
+        {
+            return await ReplayFolder.RunAsync(console, input, configPath, how.Json, how.Region, cancellationToken);
         }
 
         var overrides = new Dictionary<string, string?>

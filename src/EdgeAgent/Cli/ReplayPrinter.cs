@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using EdgeAnpr.Agent.Delivery;
 using EdgeAnpr.Agent.Pipeline;
 using EdgeAnpr.Agent.Tracking;
@@ -38,12 +39,13 @@ internal sealed class ReplayPrinter(TextWriter output, bool json) : IPipelineObs
     }
 
     /// <summary>The JSON line of a read; times are the frames' positions in the input, in seconds.</summary>
-    internal static string ReadJson(VehiclePass pass)
+    internal static string ReadJson(VehiclePass pass, string? file = null)
     {
         var box = pass.Best.Box;
         return JsonSerializer.Serialize(
             new ReplayRead(
                 "read",
+                file,
                 pass.TrackId,
                 pass.Text.Value,
                 pass.Text.Display,
@@ -72,6 +74,7 @@ internal sealed class ReplayPrinter(TextWriter output, bool json) : IPipelineObs
 
 /// <summary>A <c>read</c> line of <c>replay --json</c>: one vehicle pass.</summary>
 /// <param name="Type">Always <c>read</c>.</param>
+/// <param name="File">The image's file name when a folder is replayed; left out otherwise.</param>
 /// <param name="Track">The pass's track number in this replay.</param>
 /// <param name="Plate">Canonical text (<c>81و63813</c>, <c>H002EX71</c>).</param>
 /// <param name="Display">The text as people write it (<c>۸۱ و ۶۳۸ ایران ۱۳</c>).</param>
@@ -88,6 +91,7 @@ internal sealed class ReplayPrinter(TextWriter output, bool json) : IPipelineObs
 /// <param name="LastSeen">The last frame's position, seconds.</param>
 internal sealed record ReplayRead(
     string Type,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? File,
     long Track,
     string Plate,
     string Display,

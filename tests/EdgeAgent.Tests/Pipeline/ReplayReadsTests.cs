@@ -89,6 +89,35 @@ public sealed class ReplayReadsTests
         Assert.Equal(50, summary.GetProperty("frames").GetInt64());
     }
 
+    [Fact]
+    public async Task A_folder_is_read_image_by_image_and_an_image_that_cannot_be_decoded_is_one_line_and_skipped()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "edgeanpr-tests", "stills-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.Copy(Photo, Path.Combine(folder, "a.jpg"));
+            await File.WriteAllTextAsync(Path.Combine(folder, "b.jpg"), "not a jpeg");
+            File.Copy(Photo, Path.Combine(folder, "c.JPG"));
+            await File.WriteAllTextAsync(Path.Combine(folder, "notes.txt"), "not an image either, and not looked at");
+
+            var result = await CliRunner.RunAsync("replay", folder, "--json", "--region", "latin");
+
+            Assert.Equal(ExitCodes.Ok, result.ExitCode);
+            Assert.Contains("b.jpg: skipped", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+            var lines = result.OutputLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.Equal(["read", "read", "summary"], lines.Select(l => l.GetProperty("type").GetString()));
+            Assert.Equal(["a.jpg", "c.JPG"], lines.Take(2).Select(l => l.GetProperty("file").GetString()));
+            Assert.All(lines.Take(2), l => Assert.Equal(Plate, l.GetProperty("plate").GetString()));
+            Assert.Equal(2, lines[2].GetProperty("frames").GetInt64());
+            Assert.Equal(2, lines[2].GetProperty("reads").GetInt64());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("--region", "br", "--region 'br'")]
     [InlineData("--drain-timeout", "-1", "--drain-timeout -1")]
