@@ -78,8 +78,8 @@ def cmd_train(args):
         prev = os.path.join(os.path.dirname(os.path.abspath(args.init)), "history.json")
         if os.path.exists(prev):
             history = json.load(open(prev))
-    history.append({"command": "main.py " + " ".join(sys.argv[1:]), "steps": step,
-                    "minutes": round(minutes, 1), "init": args.init})
+    command = getattr(args, "train_command", None) or "main.py " + " ".join(sys.argv[1:])
+    history.append({"command": command, "steps": step, "minutes": round(minutes, 1), "init": args.init})
     with open(os.path.join(out_dir(args.reader), "history.json"), "w") as f:
         json.dump(history, f, indent=1)
 
@@ -93,11 +93,12 @@ def cmd_quantize(args):
     cfg = READERS[args.reader]
     d = out_dir(args.reader)
     rows, x = evaluate.calibration_batch(cfg, args.data, limit=args.calib)
-    ranges = quantize.calibrate(os.path.join(d, "float.onnx"), x, method=args.calib_method)
+    method = args.calib_method or cfg.get("calib_method", "minmax")
+    ranges = quantize.calibrate(os.path.join(d, "float.onnx"), x, method=method)
     quantize.quantize(os.path.join(d, "float.onnx"), os.path.join(d, "int8.onnx"), ranges,
                       quantize_logits=not args.float_logits)
     with open(os.path.join(d, "calibration.json"), "w") as f:
-        json.dump({"rows": len(rows), "method": args.calib_method, "float_logits": args.float_logits,
+        json.dump({"rows": len(rows), "method": method, "float_logits": args.float_logits,
                    "sets": sorted({r.set_name for r in rows})}, f)
     os.makedirs(os.path.join(REPO, "models"), exist_ok=True)
     shutil.copyfile(os.path.join(d, "int8.onnx"), os.path.join(REPO, "models", cfg["name"] + ".onnx"))
@@ -145,7 +146,23 @@ def cmd_preview(args):
 
 
 def cmd_all(args):
-    for f in (cmd_split, cmd_train, cmd_export, cmd_quantize, cmd_eval, cmd_card):
+    cmd_split(args)
+    args.train_command = f"main.py train --reader {args.reader}"
+    cmd_train(args)
+    ft = READERS[args.reader].get("finetune")
+    if ft:
+        # Second stage: continue from the first stage's EMA weights with a fresh, lower
+        # warm-up/cosine schedule.  The first stage's folder is kept as out/<reader>_stage1.
+        stage1 = out_dir(args.reader) + "_stage1"
+        if os.path.exists(stage1):
+            shutil.rmtree(stage1)
+        os.rename(out_dir(args.reader), stage1)
+        args.init = os.path.join(stage1, "model.pt")
+        args.lr, args.max_minutes, args.steps = ft["lr"], ft["minutes"], ft.get("steps")
+        args.train_command = (f"main.py train --reader {args.reader} --init out/{args.reader}_stage1/model.pt "
+                              f"--lr {ft['lr']:g} --max-minutes {ft['minutes']:g}")
+        cmd_train(args)
+    for f in (cmd_export, cmd_quantize, cmd_eval, cmd_card):
         f(args)
 
 
@@ -162,7 +179,8 @@ def main():
     p.add_argument("--lr", type=float, default=None, help="peak learning rate (default: the reader's config)")
     p.add_argument("--max-minutes", type=float, default=None, help="stop training after this long")
     p.add_argument("--calib", type=int, default=400, help="real training crops used for calibration")
-    p.add_argument("--calib-method", choices=["minmax", "percentile"], default="minmax")
+    p.add_argument("--calib-method", choices=["minmax", "percentile"], default=None,
+                   help="activation ranges for int8 (default: the reader's config, else minmax)")
     p.add_argument("--float-logits", action="store_true",
                    help="leave the classifier output unquantised (see quantize.py)")
     args = p.parse_args()

@@ -3,7 +3,7 @@
 # Called by `./build.sh --target=Train`.  Runs from a clean clone given the data at
 # ../shared/data relative to the repository root (override: EDGEANPR_DATA=/path).
 #
-#   training/train_all.sh            # both readers (about 55 + 50 min of one CPU core)
+#   training/train_all.sh            # both readers (about 80 + 50 min of one CPU core at most; the budgets are wall-clock)
 #   training/train_all.sh ir         # only one
 #
 # Needs: /usr/bin/python3 with python3-torch python3-onnx python3-opencv python3-numpy

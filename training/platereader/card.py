@@ -146,13 +146,17 @@ def write(reader, cfg, out_dir, models_dir, data_root):
                     and t[0] == t[1])
         letter = sum(1 for _, t, p_ in v["errors"] if len(p_) == len(t) and p_[2] != t[2]
                      and p_[:2] + p_[3:] == t[:2] + t[3:])
-        zero_note = (f"\n**Below the bar.**  Of the {len(v['errors'])} errors, {first} are a doubled first pair "
-                     f"(`22`, `44`, ...) read as one digit (CTC needs a blank column between two equal "
-                     f"characters, and the first pair sits at the very left edge of a tight crop) and "
-                     f"{letter} are the Persian letter alone read as a look-alike (e.g. `ه`/`ی`, `ص`/`ع`); "
-                     f"the rest are single digit substitutions, drops or insertions.  Training accuracy is "
+        pair = sum(1 for _, t, p_ in v["errors"] if len(p_) == len(t) and p_[:2] != t[:2] and p_[2:] == t[2:])
+        zero_note = (f"\n**Below the bar.**  Of the {len(v['errors'])} errors, {letter} are the Persian letter alone "
+                     f"read as a look-alike (mostly `ص`/`س` and `ه`/`ی`), {pair} are a wrong digit in the first "
+                     f"pair (at the left edge of a tight crop), {first} are a doubled first pair (`22`, `44`, ...) "
+                     f"read as one digit (the main error of the earlier 160 px model, whose 40 output columns left "
+                     f"too little room for CTC's blank between two equal characters), and the rest are single "
+                     f"digit errors elsewhere.  Training accuracy is "
                      f"{100 * ev['results']['ir-plates']['train']['int8']['exact_rate']:.1f}%, so the model fits "
-                     f"the training crops; the remaining gap is generalisation from about 900 real plate texts.\n")
+                     f"the training crops; the remaining gap is generalisation from about 900 real plate texts, "
+                     f"and the synthetic letters (drawn with desktop Persian fonts) do not look enough like the "
+                     f"plate typeface to teach the letter shapes.\n")
     context_rows = "\n".join(
         f"| conv | 1x3, dilation {d} (context along the text) | {cfg['head']} x 1 x {T} |" for d in cfg["dilations"])
     n_conv = ops.get("Conv", 0)
@@ -238,22 +242,23 @@ Training: CTC loss, AdamW (peak lr {cfg['lr']}, weight decay {cfg.get('weight_de
 warm-up then cosine to zero over {cfg['steps']} steps or {cfg['minutes']} minutes, whichever ends first),
 dropout {cfg.get('dropout', 0.1)} before the classifier, batch {cfg['batch']}, weight EMA (the EMA is exported), one
 CPU thread at low priority (`nice`).  This model was trained in the stages below on a 2-core x86 machine
-({_cpu()}) shared with C# builds, at about {s_per_step:.2f} s per step, so the time budget, not the step
-count, ended each stage:
+({_cpu()}) shared with C# builds, at about {s_per_step:.2f} s per step; each stage ended at its step count or
+its time budget, whichever came first:
 
 | stage | command (in `training/`) | steps | minutes |
 |---|---|---|---|
 {history_rows}
 
-Total {total_steps} steps ({total_steps * cfg['batch']:,} crops seen, {total_min:.0f} minutes).  On an unshared core
-(about 0.3 s per step) one default run (`main.py all`) gets through more steps inside its budget.
+Total {total_steps} steps ({total_steps * cfg['batch']:,} crops seen, {total_min:.0f} minutes).  The schedule follows
+the wall clock, so on a busier or quieter machine the default run (`main.py all`, which runs these same
+stages) gets through fewer or more steps inside the same budget.
 
 ## Quantisation
 
 Static int8 QDQ written by `training/platereader/quantize.py` (no onnxruntime Python
 package here, so ORT's quantiser could not be used; the layout is the same):
 weights int8 symmetric per output channel; biases int32 (scale = input scale x weight
-scale); activations uint8 asymmetric, ranges by **{cal['method']}** over **{cal['rows']} real crops of the
+scale); activations uint8 asymmetric, ranges by **{'the 0.001st / 99.999th percentiles' if cal['method'] == 'percentile' else cal['method']}** over **{cal['rows']} real crops of the
 training split** ({", ".join(cal['sets'])}), run through the float model in ONNX Runtime; the input
 gets scale 1/255, zero point 0 (lossless for gray/255).  {"The classifier's output (the logits) is left in float: its input and weights are int8 through DequantizeLinear, so ORT runs it as a float conv on dequantised values." if cal.get("float_logits") else "The classifier's output (the logits) is quantised too (uint8), so all convolutions run as QLinearConv and only the final Squeeze/Transpose see float values."}
 
@@ -302,7 +307,7 @@ other work while measured).  Not yet measured on the ARM box.
 From the repository root, with the data at `../shared/data` (or `EDGEANPR_DATA=/path`):
 
 ```sh
-# what the build runs (one stage, default budget), for both readers:
+# what the build runs (the stages below, default budgets), for both readers:
 ./training/train_all.sh            # = nice -n 15 /usr/bin/python3 training/main.py all --reader {reader}
 ```
 

@@ -25,6 +25,9 @@ READERS = {
         left_pad=0.10,                      # real: sometimes a wider left margin
         eval_sets=["ir-plates"],
         steps=12000, batch=64, lr=2e-3, minutes=55,
+        # `main.py all` then runs a second stage from the first one's EMA weights with a
+        # fresh warm-up and cosine at half the peak rate (out/ir_stage1 keeps stage 1).
+        finetune=dict(lr=1e-3, minutes=25),
     ),
     "latin": dict(
         name="plate-reader-latin",
@@ -45,6 +48,7 @@ READERS = {
         binarize_p=0.08,
         crop_heights=(24, 140),             # US text is under half the plate height
         eval_sets=["us-plates", "ru-plates", "kz-plates"],
+        calib_method="percentile",          # int8 ranges at the 99.999th percentile, not min/max
         steps=12000, batch=64, lr=2e-3, minutes=50,
     ),
 }

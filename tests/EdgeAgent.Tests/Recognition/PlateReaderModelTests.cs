@@ -17,11 +17,12 @@ public sealed class PlateReaderModelTests(ITestOutputHelper output)
     [InlineData(ReaderModels.Latin, "us-plates", PlateRegion.Latin)]
     [InlineData(ReaderModels.Latin, "ru-plates", PlateRegion.Ru)]
     [InlineData(ReaderModels.Latin, "kz-plates", PlateRegion.Kz)]
-    public void Reads_at_least_four_of_five_validation_crops_exactly(string model, string set, PlateRegion region)
+    public void Reads_at_least_seven_in_ten_of_twenty_validation_crops_exactly(string model, string set, PlateRegion region)
     {
         var logger = new TestLogger<PlateReaderModelTests>(output);
         using var reader = PlateReaderModel.FromFile(ReaderModels.Path(model), logger: logger);
-        var crops = ReaderModels.Validation(set, region, 5);
+        // Twenty crops (all eight of kz): a floor well under the models' held-out figures (86-95%), not a bar.
+        var crops = ReaderModels.Validation(set, region, 20);
 
         var exact = 0;
         foreach (var crop in crops)
@@ -33,7 +34,7 @@ public sealed class PlateReaderModelTests(ITestOutputHelper output)
         }
 
         Assert.Empty(logger.Errors);
-        Assert.True(exact >= 4, $"{Path.GetFileName(model)} read {exact} of {crops.Count} {set} validation crops exactly (see the output).");
+        Assert.True(exact >= Math.Ceiling(0.7 * crops.Count), $"{Path.GetFileName(model)} read {exact} of {crops.Count} {set} validation crops exactly (see the output).");
     }
 
     [Fact]
