@@ -119,6 +119,10 @@ public sealed class WatchlistIndexTests
     [InlineData("س", "ش")]
     [InlineData("ف", "ق")]
     [InlineData("ک", "گ")]
+    [InlineData("ص", "س")]
+    [InlineData("س", "ص")]
+    [InlineData("ه", "ی")]
+    [InlineData("ی", "ه")]
     public void Look_alike_persian_letters_match_tolerantly(string listed, string read)
     {
         var index = Index(Entry("ir", $"12{listed}34567", priority: 1, region: "ir"));
