@@ -178,18 +178,28 @@ public sealed class PlateReaders : IDisposable
         }
     }
 
-    /// <summary>The most confident read in the grammar, the first region's on a tie; the first region's read when none is.</summary>
-    private static PlateRead Best(ReadOnlySpan<PlateRead> reads)
+    /// <summary>
+    /// Of the reads in their region's formats: one that is the model's own plain reading before one the formats had to
+    /// change (a Russian O738EB29 read as it was seen beats the Kazakh 073BEB29 that only look-alikes make of it, however
+    /// confident), then the most confident, then the first region's. The first region's read when none is in its formats.
+    /// </summary>
+    internal static PlateRead Best(ReadOnlySpan<PlateRead> reads)
     {
         PlateRead? best = null;
         foreach (var read in reads)
         {
-            if (read.MatchesGrammar && (best is null || read.Confidence > best.Confidence))
+            if (read.MatchesGrammar && (best is null || Beats(read, best)))
             {
                 best = read;
             }
         }
 
         return best ?? reads[0];
+
+        static bool Beats(PlateRead a, PlateRead b)
+        {
+            var (plainA, plainB) = (a.Characters == a.Unconstrained, b.Characters == b.Unconstrained);
+            return plainA != plainB ? plainA : a.Confidence > b.Confidence;
+        }
     }
 }

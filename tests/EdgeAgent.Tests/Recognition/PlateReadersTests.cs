@@ -60,6 +60,20 @@ public sealed class PlateReadersTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Among_regions_the_models_own_reading_beats_one_the_formats_had_to_change()
+    {
+        // Russian O738EB29 as the model saw it; the Kazakh formats can make 073BEB29 of it through O/0 and 8/B, and
+        // the look-alikes' shares make that reading even surer. The plain reading is the plate.
+        var ru = new PlateRead(PlateRegion.Ru, "O738EB29", PlateText.Parse("O738EB29", PlateRegion.Ru), [.. Enumerable.Repeat(0.97f, 8)], 0.97f, "O738EB29", 0f);
+        var kz = new PlateRead(PlateRegion.Kz, "073BEB29", PlateText.Parse("073BEB29", PlateRegion.Kz), [.. Enumerable.Repeat(1f, 8)], 1f, "O738EB29", 0f);
+        var outside = new PlateRead(PlateRegion.Ir, "0738", null, [1f, 1f, 1f, 1f], 0f, "0738", float.PositiveInfinity);
+
+        Assert.Same(ru, PlateReaders.Best([outside, kz, ru]));
+        Assert.Same(kz, PlateReaders.Best([outside, kz]));
+        Assert.Same(outside, PlateReaders.Best([outside]));
+    }
+
+    [Fact]
     public void A_read_outside_the_grammar_or_below_the_minimum_is_not_accepted()
     {
         var options = Options("ru");
