@@ -50,7 +50,7 @@ internal static class EvalCommand
             return console.Fail(ExitCodes.BadInput, $"--region '{region}': use ir, kz, ru, latin or auto");
         }
 
-        if (Options(console, configPath, region) is not { } options)
+        if (ModelSettings.Load(console, configPath, region) is not { } options)
         {
             return ExitCodes.BadInput;
         }
@@ -118,30 +118,6 @@ internal static class EvalCommand
         }
     }
 
-    /// <summary>The Detection, Recognition and Inference options (only these are checked), with the regions replaced.</summary>
-    private static EvalOptions? Options(CliConsole console, string? configPath, string region)
-    {
-        if (ValidatedConfiguration.LoadSections(
-                console,
-                configPath,
-                new OptionsEntry<DetectionOptions, DetectionOptionsValidator>(DetectionOptions.SectionName),
-                new OptionsEntry<RecognitionOptions, RecognitionOptionsValidator>(RecognitionOptions.SectionName),
-                new OptionsEntry<InferenceOptions, InferenceOptionsValidator>(InferenceOptions.SectionName)) is not { } configuration)
-        {
-            return null;
-        }
-
-        var detection = new DetectionOptions();
-        configuration.GetSection(DetectionOptions.SectionName).Bind(detection);
-        var recognition = new RecognitionOptions();
-        configuration.GetSection(RecognitionOptions.SectionName).Bind(recognition);
-        recognition.Regions.Clear();
-        recognition.Regions.Add(region);
-        var inference = new InferenceOptions();
-        configuration.GetSection(InferenceOptions.SectionName).Bind(inference);
-        return new EvalOptions(detection, recognition, inference);
-    }
-
     /// <summary><c>misread: img/1.jpg  AB123 -> A8123 (0.93)</c>, or <c>(0.41, not taken)</c> for a read below the minimum confidence or outside the formats.</summary>
     private static string Miss(EvalMiss miss) =>
         !miss.Detected ? $"not found: {miss.File}  {miss.Label}"
@@ -166,7 +142,6 @@ internal static class EvalCommand
         return string.Join(Environment.NewLine, lines);
     }
 
-    private sealed record EvalOptions(DetectionOptions Detection, RecognitionOptions Recognition, InferenceOptions Inference);
 }
 
 /// <summary>The one object of <c>eval --json</c>, with the snake_case keys; nulls are written.</summary>

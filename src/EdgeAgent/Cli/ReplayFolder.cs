@@ -23,28 +23,12 @@ internal static class ReplayFolder
 
     public static async Task<int> RunAsync(CliConsole console, string folder, string? configPath, bool json, string? region, CancellationToken cancellationToken)
     {
-        if (ValidatedConfiguration.LoadSections(
-                console,
-                configPath,
-                new OptionsEntry<DetectionOptions, DetectionOptionsValidator>(DetectionOptions.SectionName),
-                new OptionsEntry<RecognitionOptions, RecognitionOptionsValidator>(RecognitionOptions.SectionName),
-                new OptionsEntry<InferenceOptions, InferenceOptionsValidator>(InferenceOptions.SectionName)) is not { } configuration)
+        if (ModelSettings.Load(console, configPath, region) is not { } settings)
         {
             return ExitCodes.BadInput;
         }
 
-        var detection = new DetectionOptions();
-        configuration.GetSection(DetectionOptions.SectionName).Bind(detection);
-        var recognition = new RecognitionOptions();
-        configuration.GetSection(RecognitionOptions.SectionName).Bind(recognition);
-        if (region is not null)
-        {
-            recognition.Regions.Clear();
-            recognition.Regions.Add(region);
-        }
-
-        var inference = new InferenceOptions();
-        configuration.GetSection(InferenceOptions.SectionName).Bind(inference);
+        var (detection, recognition, inference) = (settings.Detection, settings.Recognition, settings.Inference);
         var images = Directory.EnumerateFiles(folder)
             .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)

@@ -17,25 +17,7 @@ public sealed class AgentKillTests(ITestOutputHelper output)
         // A camera (paced recording) sees the listed car pass every 1.8 s; the link is down, so hits pile up in the outbox.
         var passes = await TestClips.VehiclePassesAsync(ReplayReadsTests.Photo, passes: 12);
         await site.SetCameraAsync(passes, pace: true);
-        using (var agent = AgentProcess.Start(null, "run", "--config", site.Config))
-        {
-            try
-            {
-                await Wait.UntilAsync(() => site.OutboxCount() >= 3, TimeSpan.FromSeconds(60), "three hits stored by the running agent");
-            }
-            finally
-            {
-                output.WriteLine(agent.Error);
-            }
-
-            agent.KillHard();
-        }
-
-        foreach (var ffmpeg in AgentProcess.ProcessesMentioning(passes))
-        {
-            using var child = System.Diagnostics.Process.GetProcessById(ffmpeg);
-            child.Kill();
-        }
+        await RunThenKillAsync(site, passes, () => Wait.UntilAsync(() => site.OutboxCount() >= 3, TimeSpan.FromSeconds(60), "three hits stored by the running agent"));
 
         var stored = site.OutboxEventIds();
         Assert.InRange(stored.Count, 3, 12);
@@ -71,25 +53,7 @@ public sealed class AgentKillTests(ITestOutputHelper output)
         using var site = await HitSite.CreateAsync(relay.Port, ReplayReadsTests.Plate);
         var passes = await TestClips.VehiclePassesAsync(ReplayReadsTests.Photo, passes: 12);
         await site.SetCameraAsync(passes, pace: true);
-        using (var agent = AgentProcess.Start(null, "run", "--config", site.Config))
-        {
-            try
-            {
-                await station.WaitForDistinctAsync(3, TimeSpan.FromSeconds(60));
-            }
-            finally
-            {
-                output.WriteLine(agent.Error);
-            }
-
-            agent.KillHard();
-        }
-
-        foreach (var ffmpeg in AgentProcess.ProcessesMentioning(passes))
-        {
-            using var child = System.Diagnostics.Process.GetProcessById(ffmpeg);
-            child.Kill();
-        }
+        await RunThenKillAsync(site, passes, () => station.WaitForDistinctAsync(3, TimeSpan.FromSeconds(60)));
 
         // Published, unconfirmed: every one is still in the outbox.
         var stored = site.OutboxEventIds();
@@ -111,6 +75,31 @@ public sealed class AgentKillTests(ITestOutputHelper output)
         foreach (var id in stored)
         {
             Assert.Contains(station.Received, h => h.EventId == id && h.Replayed);
+        }
+    }
+
+    /// <summary>Runs the agent on <paramref name="site"/> until <paramref name="until"/> completes, then SIGKILLs it and the ffmpeg it leaves behind.</summary>
+    private async Task RunThenKillAsync(HitSite site, string clip, Func<Task> until)
+    {
+        using (var agent = AgentProcess.Start(null, "run", "--config", site.Config))
+        {
+            try
+            {
+                await until();
+            }
+            finally
+            {
+                output.WriteLine(agent.Error);
+            }
+
+            agent.KillHard();
+        }
+
+        // A killed process reaps nothing: its ffmpeg child is orphaned and would read on.
+        foreach (var ffmpeg in AgentProcess.ProcessesMentioning(clip))
+        {
+            using var child = System.Diagnostics.Process.GetProcessById(ffmpeg);
+            child.Kill();
         }
     }
 }
