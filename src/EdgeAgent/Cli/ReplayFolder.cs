@@ -45,7 +45,6 @@ internal static class ReplayFolder
             using var readers = PlateReaders.Open(recognition, inference);
             var printer = new ReplayPrinter(console.Out, json);
             var roi = new RegionOfInterest(detection.RegionOfInterest);
-            var found = new List<PlateDetection>();
             long done = 0, reads = 0, track = 0;
             foreach (var path in images)
             {
@@ -62,17 +61,15 @@ internal static class ReplayFolder
                 }
 
                 done++;
-                detector.Detect(still.Pixels, still.Width, still.Height, region: null, found);
-                DetectionStage.Filter(found, roi, detection.MinPlateWidth, still.Width, still.Height);
-                foreach (var plate in found)
+                foreach (var plate in StillPlates.Read(still, detector, readers, roi, detection.MinPlateWidth))
                 {
-                    var crop = readers.CropFor(plate.Box, still.Width, still.Height);
-                    if (crop.IsEmpty || readers.Read(still.Pixels, still.Width, crop) is not { } read || !readers.Accepts(read))
+                    var read = plate.Read;
+                    if (!readers.Accepts(read))
                     {
                         continue;
                     }
 
-                    var seen = new PlateObservation(0, 0, TimeSpan.Zero, crop, plate.Score, read.Text, read.CharacterConfidences, read.Confidence);
+                    var seen = new PlateObservation(0, 0, TimeSpan.Zero, plate.Crop, plate.Detection.Score, read.Text, read.CharacterConfidences, read.Confidence);
                     var pass = new VehiclePass(++track, read.Text!, read.CharacterConfidences, read.Confidence, 1, [0], [TimeSpan.Zero], seen, seen, seen, null);
                     printer.Line(json ? ReplayPrinter.ReadJson(pass, Path.GetFileName(path)) : $"{Path.GetFileName(path)}  {ReplayPrinter.ReadText(pass)}");
                     reads++;

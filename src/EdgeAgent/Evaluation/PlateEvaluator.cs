@@ -153,55 +153,38 @@ public sealed class PlateEvaluator(PlateReaders readers, PlateDetector? detector
 
     private IEnumerable<EvalMiss> EvaluateScene(EvalImage image, StillImage still, Tally tally)
     {
-        var found = new List<PlateDetection>();
         if (!_warm)
         {
-            detector!.Detect(still.Pixels, still.Width, still.Height, region: null, found);
-            readers.Read(still.Pixels, still.Width, still.Bounds);
+            StillPlates.Read(still, detector!, readers, _wholeFrame, minPlateWidth);
             _warm = true;
         }
 
         var started = Stopwatch.GetTimestamp();
-        detector!.Detect(still.Pixels, still.Width, still.Height, region: null, found);
-        DetectionStage.Filter(found, _wholeFrame, minPlateWidth, still.Width, still.Height);
-        var crops = found.Select(d => readers.CropFor(d.Box, still.Width, still.Height)).ToArray();
-        var kept = crops.Select((c, i) => (c, i)).Where(x => !x.c.IsEmpty).ToArray();
-        var reads = readers.Read(still.Pixels, still.Width, kept.Select(x => x.c).ToArray());
+        var plates = StillPlates.Read(still, detector!, readers, _wholeFrame, minPlateWidth);
         tally.Time(Stopwatch.GetElapsedTime(started));
         tally.Image();
 
-        // Each detection's read, by detection: the accepted text, or "" when the pipeline would not take it.
-        var readOf = new string[found.Count];
-        var confidenceOf = new float[found.Count];
-        var rawOf = new string[found.Count];
-        Array.Fill(readOf, "");
-        Array.Fill(rawOf, "");
-        for (var k = 0; k < kept.Length; k++)
-        {
-            readOf[kept[k].i] = readers.Accepts(reads[k]) ? reads[k].Text!.Value : "";
-            rawOf[kept[k].i] = reads[k].Characters;
-            confidenceOf[kept[k].i] = reads[k].Confidence;
-        }
-
-        var assigned = Assign(image.Plates, found);
+        // Each detection's text as the pipeline would take it, "" when it would not.
+        var taken = plates.Select(p => readers.Accepts(p.Read) ? p.Read.Text!.Value : "").ToArray();
+        var assigned = Assign(image.Plates, [.. plates.Select(p => p.Detection)]);
         for (var p = 0; p < image.Plates.Count; p++)
         {
             var plate = image.Plates[p];
-            var detection = assigned[p];
-            tally.Box(detection >= 0);
+            var d = assigned[p];
+            tally.Box(d >= 0);
             if (plate.Text.Length == 0)
             {
                 continue;
             }
 
-            var exact = readOf.Contains(plate.Text, StringComparer.Ordinal);
-            var read = detection >= 0 ? readOf[detection] : "";
-            tally.Read(plate.Text, exact ? plate.Text : read, detection >= 0 ? (exact ? plate.Text : rawOf[detection]) : "");
+            var exact = taken.Contains(plate.Text, StringComparer.Ordinal);
+            var read = d >= 0 ? plates[d].Read : null;
+            tally.Read(plate.Text, exact ? plate.Text : d >= 0 ? taken[d] : "", exact ? plate.Text : read?.Characters ?? "");
             if (!exact)
             {
-                yield return detection >= 0
-                    ? new EvalMiss(image.File, plate.Text, read.Length > 0 ? read : rawOf[detection], Detected: true, confidenceOf[detection], read.Length > 0)
-                    : new EvalMiss(image.File, plate.Text, "", Detected: false);
+                yield return read is null
+                    ? new EvalMiss(image.File, plate.Text, "", Detected: false)
+                    : new EvalMiss(image.File, plate.Text, taken[d].Length > 0 ? taken[d] : read.Characters, Detected: true, read.Confidence, taken[d].Length > 0);
             }
         }
     }

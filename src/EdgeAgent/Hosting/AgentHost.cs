@@ -92,19 +92,16 @@ internal static class AgentHost
         {
             // Relay, LED and loop detector belong to the live camera; a replay must not pulse the beacon.
             services.AddHardware(configuration);
-            if (configuration.GetSection("Gpio:StatusLed").Exists() && configuration.GetValue<bool>("Gpio:Enabled"))
+            services.AddHostedService(sp =>
             {
-                services.AddHostedService(sp =>
-                {
-                    var capture = sp.GetRequiredService<CaptureService>();
-                    var stats = sp.GetRequiredService<PipelineStats>();
-                    var transport = sp.GetService<MqttTransport>();
-                    return new StatusLedService(
-                        sp.GetRequiredService<StatusLed>(),
-                        () => new BoxCondition(stats.FramesProcessed > 0, capture.Status.State == CaptureState.Running, transport is null || transport.Status.IsConnected),
-                        sp.GetRequiredService<TimeProvider>());
-                });
-            }
+                var capture = sp.GetRequiredService<CaptureService>();
+                var stats = sp.GetRequiredService<PipelineStats>();
+                var transport = sp.GetService<MqttTransport>();
+                return new StatusLedService(
+                    sp.GetService<StatusLed>(),
+                    () => new BoxCondition(stats.FramesProcessed > 0, capture.Status.State == CaptureState.Running, transport is null || transport.Status.IsConnected),
+                    sp.GetRequiredService<TimeProvider>());
+            });
         }
 
         if (run.Matches)

@@ -134,18 +134,12 @@ public sealed class FrameProcessor
 
         if (count > 0)
         {
-            _stats.PlatesFound(count);
             _readers.Read(frame.Pixels, frame.Width, _crops.AsSpan(0, count), _reads);
             for (var i = 0; i < count; i++)
             {
                 var read = _reads[i];
                 _reads[i] = null!;
                 var accepted = _readers.Accepts(read);
-                if (accepted)
-                {
-                    _stats.PlateRead();
-                }
-
                 _observations.Add(new PlateObservation(
                     frame.Sequence,
                     frame.Timestamp,

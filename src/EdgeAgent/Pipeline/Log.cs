@@ -22,9 +22,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 4404, Level = LogLevel.Information, Message = "Input ended after {Frames} frames: {Passes} vehicle passes, {Hits} hits")]
     public static partial void InputEnded(ILogger logger, long frames, long passes, long hits);
 
-    [LoggerMessage(EventId = 4405, Level = LogLevel.Warning, Message = "Replay: hits still undelivered after the drain timeout of {Timeout}; they stay in the outbox")]
-    public static partial void DrainTimedOut(ILogger logger, TimeSpan timeout);
-
     [LoggerMessage(EventId = 4406, Level = LogLevel.Critical, Message = "A pipeline stage failed; stopping")]
     public static partial void StageFailed(ILogger logger, Exception exception);
 }

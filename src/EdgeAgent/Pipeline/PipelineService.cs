@@ -55,7 +55,6 @@ internal sealed class PipelineService(
             var timeout = deliveryOptions.Value.DrainTimeout;
             if (run.Mode == AgentMode.Replay && delivery is not null && !await delivery.DrainAsync(timeout, stoppingToken))
             {
-                Log.DrainTimedOut(logger, timeout);
                 run.Fail(ExitCodes.DrainTimeout, $"hits still undelivered after the drain timeout of {timeout.TotalSeconds:0.#} s; they stay in the outbox for the next run");
             }
         }

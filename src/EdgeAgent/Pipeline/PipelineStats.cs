@@ -7,8 +7,6 @@ public sealed class PipelineStats
     private long _lastFrameSequence = -1;
     private long _framesFailed;
     private long _detectorRuns;
-    private long _platesDetected;
-    private long _platesRead;
     private long _passes;
     private long _hits;
 
@@ -21,12 +19,6 @@ public sealed class PipelineStats
 
     /// <summary>Frames the detector ran on (the motion gate or the loop detector said to look).</summary>
     public long DetectorRuns => Interlocked.Read(ref _detectorRuns);
-
-    /// <summary>Plate boxes found, summed over frames.</summary>
-    public long PlatesDetected => Interlocked.Read(ref _platesDetected);
-
-    /// <summary>Plate boxes whose read counted as a plate, summed over frames.</summary>
-    public long PlatesRead => Interlocked.Read(ref _platesRead);
 
     /// <summary>Vehicle passes reported (one voted read per plate per pass).</summary>
     public long Passes => Interlocked.Read(ref _passes);
@@ -43,10 +35,6 @@ public sealed class PipelineStats
     internal void FrameFailed() => Interlocked.Increment(ref _framesFailed);
 
     internal void DetectorRan() => Interlocked.Increment(ref _detectorRuns);
-
-    internal void PlatesFound(int count) => Interlocked.Add(ref _platesDetected, count);
-
-    internal void PlateRead() => Interlocked.Increment(ref _platesRead);
 
     internal void PassEnded() => Interlocked.Increment(ref _passes);
 

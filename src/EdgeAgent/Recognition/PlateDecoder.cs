@@ -185,7 +185,12 @@ public sealed class PlateDecoder
         string characters, Span<float> confidences, string unconstrained, float cost, bool grammatical, ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> path, ReadOnlySpan<int> classes)
     {
         var text = PlateText.TryParse(characters, Region, out var plate, out _) ? plate : null;
-        grammatical &= text?.Format is not null && _automaton.Match(classes) is { } format && ConditionOn(format, logProbabilities, path, confidences);
+        var format = text?.Format is null ? null : _automaton.Match(classes);
+        grammatical &= format is not null;
+        if (grammatical)
+        {
+            ConditionOn(format!, logProbabilities, path, confidences);
+        }
         var minimum = confidences.IsEmpty ? 0f : float.PositiveInfinity;
         foreach (var c in confidences)
         {
@@ -200,9 +205,9 @@ public sealed class PlateDecoder
     /// probable, that class's share of the classes the format allows in its slot (and of the blank). Where the format
     /// leaves one kind of character (a letter slot), the reader's doubt between look-alikes of the other kind (O or 0,
     /// I or 1) is no doubt about the plate; any doubt among what the slot allows, or about a character being there at
-    /// all, still counts. Returns true (for use in a condition).
+    /// all, still counts.
     /// </summary>
-    private bool ConditionOn(PlateFormat format, ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> path, Span<float> confidences)
+    private void ConditionOn(PlateFormat format, ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> path, Span<float> confidences)
     {
         var index = -1;
         var previous = Blank;
@@ -230,8 +235,6 @@ public sealed class PlateDecoder
 
             previous = c;
         }
-
-        return true;
     }
 
     /// <summary>The probability of class <paramref name="c"/> in <paramref name="slot"/>, with its look-alike's when the slot forbids that.</summary>
