@@ -1,3 +1,4 @@
+using EdgeAnpr.Agent.Tests.Imaging;
 using EdgeAnpr.Shared.Plates;
 
 namespace EdgeAnpr.Bench;
@@ -6,17 +7,15 @@ namespace EdgeAnpr.Bench;
 internal sealed record LabelledCrop(string Path, string Text);
 
 /// <summary>
-/// What the benches read from outside their own output: the repository root (the folder holding <c>EdgeAnpr.sln</c>,
-/// found by walking up from the bench binaries), its <c>artifacts/</c> (fetched by the build, never committed), and the
-/// shared plate data beside it (<c>../shared/data</c>, never copied into the repository; see its README).
+/// What the benches read from outside their own output: the repository root (found by <see cref="RepositoryFiles"/>,
+/// linked from the tests), its <c>artifacts/</c> (fetched by the build, never committed), and the shared plate data beside
+/// it (<c>../shared/data</c>, never copied into the repository; see its README).
 /// </summary>
 internal static class BenchFiles
 {
-    private static readonly Lazy<string> RootFolder = new(FindRoot);
+    public static string Root => RepositoryFiles.Root;
 
-    public static string Root => RootFolder.Value;
-
-    public static string SharedData => Path.GetFullPath(Path.Combine(Root, "..", "shared", "data"));
+    public static string SharedData => RepositoryFiles.SharedData;
 
     /// <summary>A file the build fetched into <c>artifacts/</c>.</summary>
     public static string Artifact(params string[] parts) => Path.Combine([Root, "artifacts", .. parts]);
@@ -46,18 +45,5 @@ internal static class BenchFiles
             .Where(line => line.Length > 0)
             .Select(file => new LabelledCrop(Path.Combine(folder, file), texts[file]))
             .ToArray();
-    }
-
-    private static string FindRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "EdgeAnpr.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds EdgeAnpr.sln: the bench runs from the repository's build output.");
     }
 }

@@ -105,7 +105,7 @@ public sealed class FrameProcessor
             ended = [];
         }
 
-        _stats.FrameProcessed(frame.Sequence);
+        _stats.FrameProcessed();
         await PublishAsync(ended, cancellationToken);
     }
 

@@ -4,15 +4,12 @@ namespace EdgeAnpr.Agent.Pipeline;
 public sealed class PipelineStats
 {
     private long _framesProcessed;
-    private long _lastFrameSequence = -1;
     private long _framesFailed;
     private long _detectorRuns;
     private long _passes;
     private long _hits;
 
     public long FramesProcessed => Interlocked.Read(ref _framesProcessed);
-
-    public long LastFrameSequence => Interlocked.Read(ref _lastFrameSequence);
 
     /// <summary>Frames skipped because inference failed on them (each is logged).</summary>
     public long FramesFailed => Interlocked.Read(ref _framesFailed);
@@ -26,11 +23,7 @@ public sealed class PipelineStats
     /// <summary>Passes that hit the watchlist and were committed to the outbox.</summary>
     public long Hits => Interlocked.Read(ref _hits);
 
-    internal void FrameProcessed(long sequence)
-    {
-        Interlocked.Increment(ref _framesProcessed);
-        Interlocked.Exchange(ref _lastFrameSequence, sequence);
-    }
+    internal void FrameProcessed() => Interlocked.Increment(ref _framesProcessed);
 
     internal void FrameFailed() => Interlocked.Increment(ref _framesFailed);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using EdgeAnpr.Agent.Imaging;
+using EdgeAnpr.Agent.Tests.Imaging;
 
 namespace EdgeAnpr.Agent.Tests.Detection;
 
@@ -13,10 +14,9 @@ internal sealed record SceneImage(string Name, byte[] Gray, int Width, int Heigh
 /// </summary>
 internal static class SceneData
 {
-    /// <summary>The folder holding EdgeAnpr.sln, found by walking up from the test binaries.</summary>
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot => RepositoryFiles.Root;
 
-    public static string DataFolder => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data"));
+    public static string DataFolder => RepositoryFiles.SharedData;
 
     /// <summary>The model as the build copies it beside the program (what the service loads by default).</summary>
     public static string DetectorModelPath => Path.Combine(AppContext.BaseDirectory, "models", "plate-detector.onnx");
@@ -55,17 +55,4 @@ internal static class SceneData
         File.ReadLines(Path.Combine(RepositoryRoot, "training", "detector", "splits", name)).Select(l => l.Trim()).Where(l => l.Length > 0);
 
     private static int Int(string text) => int.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EdgeAnpr.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No EdgeAnpr.sln above {AppContext.BaseDirectory}.");
-    }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using EdgeAnpr.Agent.Pipeline;
 using EdgeAnpr.Agent.Storage;
 using EdgeAnpr.Agent.Tests.Cli;
@@ -11,40 +13,53 @@ namespace EdgeAnpr.Agent.Tests.Pipeline;
 /// </summary>
 internal sealed class HitSite : IDisposable
 {
-    private HitSite(string directory, string config)
+    private readonly int? _mqttPort;
+
+    private HitSite(string directory, int? mqttPort)
     {
-        Directory = directory;
-        Config = config;
+        Folder = directory;
+        _mqttPort = mqttPort;
     }
 
-    public string Directory { get; }
+    public string Folder { get; }
 
-    public string Config { get; }
+    public string Config => Path.Combine(Folder, "edge-anpr.json");
 
-    public string StateDirectory => Path.Combine(Directory, "state");
+    public string StateDirectory => Path.Combine(Folder, "state");
 
     /// <summary>A site whose watchlist lists <paramref name="plates"/> (latin, priority 1, reason "stolen").</summary>
     public static async Task<HitSite> CreateAsync(int? mqttPort, params string[] plates)
     {
         var directory = Path.Combine(Path.GetTempPath(), "edgeanpr-tests", "site-" + Guid.NewGuid().ToString("N"));
-        System.IO.Directory.CreateDirectory(directory);
-        var state = Path.Combine(directory, "state");
-        var mqtt = mqttPort is { } port ? $$""", "Mqtt": { "Host": "127.0.0.1", "Port": {{port}}, "KeepAlive": "00:00:05" }""" : "";
-        var config = Path.Combine(directory, "edge-anpr.json");
-        await File.WriteAllTextAsync(config, $$"""
-            {
-              "Site": { "Id": "site1" },
-              "Camera": { "Id": "cam1" },
-              "Storage": { "Directory": "{{state}}" },
-              "Recognition": { "Regions": [ "latin" ] }{{mqtt}}
-            }
-            """);
-        var site = new HitSite(directory, config);
+        Directory.CreateDirectory(directory);
+        var site = new HitSite(directory, mqttPort);
+        await site.WriteConfigAsync(camera: null);
         var csv = Path.Combine(directory, "list.csv");
         await File.WriteAllTextAsync(csv, "plate,region,reason,priority\n" + string.Concat(plates.Select(p => $"{p},latin,stolen,1\n")));
-        var imported = await CliRunner.RunAsync("watchlist", "import", csv, "--config", config);
+        var imported = await CliRunner.RunAsync("watchlist", "import", csv, "--config", site.Config);
         Assert.True(imported.ExitCode == ExitCodes.Ok, imported.Error);
         return site;
+    }
+
+    /// <summary>Rewrites the configuration with the same state and watchlist but another camera source.</summary>
+    public Task SetCameraAsync(string source, bool pace) =>
+        WriteConfigAsync(new JsonObject { ["Id"] = "cam1", ["Source"] = source, ["Pace"] = pace });
+
+    private Task WriteConfigAsync(JsonObject? camera)
+    {
+        var config = new JsonObject
+        {
+            ["Site"] = new JsonObject { ["Id"] = "site1" },
+            ["Camera"] = camera ?? new JsonObject { ["Id"] = "cam1" },
+            ["Storage"] = new JsonObject { ["Directory"] = StateDirectory },
+            ["Recognition"] = new JsonObject { ["Regions"] = new JsonArray("latin") },
+        };
+        if (_mqttPort is { } port)
+        {
+            config["Mqtt"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = port, ["KeepAlive"] = "00:00:05" };
+        }
+
+        return File.WriteAllTextAsync(Config, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>Hits in the outbox now, counted with a plain read of the database file (beside a running agent, WAL).</summary>
@@ -52,14 +67,6 @@ internal sealed class HitSite : IDisposable
 
     /// <summary>The event ids in the outbox, oldest first.</summary>
     public IReadOnlyList<string> OutboxEventIds() => Query("SELECT event_id FROM outbox ORDER BY seq", r => r.GetString(0));
-
-    /// <summary>Rewrites the configuration with the same state and watchlist but another camera source.</summary>
-    public async Task SetCameraAsync(string source, bool pace)
-    {
-        var json = await File.ReadAllTextAsync(Config);
-        var camera = "\"Camera\": { \"Id\": \"cam1\", \"Source\": \"" + source + "\", \"Pace\": " + (pace ? "true" : "false") + " }";
-        await File.WriteAllTextAsync(Config, System.Text.RegularExpressions.Regex.Replace(json, "\"Camera\": \\{[^}]*\\}", camera));
-    }
 
     private List<T> Query<T>(string sql, Func<SqliteDataReader, T> read)
     {
@@ -87,7 +94,7 @@ internal sealed class HitSite : IDisposable
     {
         try
         {
-            System.IO.Directory.Delete(Directory, recursive: true);
+            Directory.Delete(Folder, recursive: true);
         }
         catch (IOException)
         {
