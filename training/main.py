@@ -24,7 +24,7 @@ sys.path.insert(0, HERE)
 
 import torch  # noqa: E402
 
-from platereader import card, evaluate, onnx_export, ortrun, quantize, realdata  # noqa: E402
+from platereader import card, evaluate, onnx_export, ortrun, quantize, realdata, splice  # noqa: E402
 from platereader.config import READERS  # noqa: E402
 from platereader.train import build_model, train  # noqa: E402
 
@@ -129,12 +129,26 @@ def cmd_card(args):
     card.write(args.reader, READERS[args.reader], out_dir(args.reader), os.path.join(REPO, "models"), args.data)
 
 
+def cmd_align(args):
+    """Cut positions between the characters of each training crop (see splice.py), from the
+    reader in out/<reader>/model.pt, which must have been trained on the training split only."""
+    cfg = READERS[args.reader]
+    model, step = load_model(args.reader)
+    for name in cfg["train_sets"]:
+        train, _ = realdata.split_rows(realdata.load_rows(args.data, name))
+        train = realdata.with_fixes(train, name)
+        cuts = splice.align(model, cfg, train)
+        path = os.path.join(HERE, "splits", f"{name}-cuts.tsv")
+        splice.write_cuts(path, cuts)
+        print(f"{name}: {len(cuts)} of {len(train)} training crops aligned (model step {step}) -> {path}")
+
+
 def cmd_preview(args):
     import cv2
     import numpy as np
     from platereader.train import RealPool, SynthPool, make_batch
     cfg = READERS[args.reader]
-    real = RealPool(args.data, cfg["train_sets"])
+    real = RealPool(args.data, cfg["train_sets"], cfg.get("splice", 0.0))
     synth = SynthPool(cfg["render"], size=200)
     x, _, _ = make_batch(cfg, real, synth, 48)
     img = (x.numpy()[:, 0] * 255).astype(np.uint8)
@@ -168,7 +182,7 @@ def cmd_all(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", choices=["split", "train", "export", "quantize", "eval", "card", "preview", "all"])
+    p.add_argument("command", choices=["split", "train", "export", "quantize", "eval", "card", "preview", "align", "all"])
     p.add_argument("--reader", choices=sorted(READERS), default="ir")
     p.add_argument("--data", default=realdata.default_data_root(),
                    help="folder holding ir-plates/, us-plates/, ... (default ../shared/data from the repo root, "
@@ -186,7 +200,7 @@ def main():
     args = p.parse_args()
     args.data = os.path.abspath(args.data)
     {"split": cmd_split, "train": cmd_train, "export": cmd_export, "quantize": cmd_quantize,
-     "eval": cmd_eval, "card": cmd_card, "preview": cmd_preview, "all": cmd_all}[args.command](args)
+     "eval": cmd_eval, "card": cmd_card, "preview": cmd_preview, "align": cmd_align, "all": cmd_all}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -23,11 +23,12 @@ READERS = {
         crop_heights=(16, 110),             # simulated crop heights in camera pixels
         left_cut=0.12,                      # synthetic: often cut into the blue strip, like real crops
         left_pad=0.10,                      # real: sometimes a wider left margin
+        splice=0.5,                         # share of real samples spliced from two crops (splice.py)
         eval_sets=["ir-plates"],
-        steps=12000, batch=64, lr=2e-3, minutes=55,
+        steps=12000, batch=64, lr=2e-3, minutes=50,
         # `main.py all` then runs a second stage from the first one's EMA weights with a
         # fresh warm-up and cosine at half the peak rate (out/ir_stage1 keeps stage 1).
-        finetune=dict(lr=1e-3, minutes=25),
+        finetune=dict(lr=1e-3, minutes=20),
     ),
     "latin": dict(
         name="plate-reader-latin",

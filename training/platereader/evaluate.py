@@ -14,7 +14,7 @@ from .preprocess import load_input
 
 def load_split(data_root, set_name, part, cfg):
     train, val = realdata.split_rows(realdata.load_rows(data_root, set_name))
-    rows = val if part == "val" else train
+    rows = val if part == "val" else realdata.with_fixes(train, set_name)
     x = np.stack([load_input(r.path, cfg["width"], cfg["height"]) for r in rows]) if rows else \
         np.zeros((0, 1, cfg["height"], cfg["width"]), np.float32)
     return rows, x
@@ -58,11 +58,14 @@ def evaluate(cfg, model, float_onnx, int8_onnx, data_root, parts=("val",)):
             rows, x = load_split(data_root, set_name, part, cfg)
             if not rows:
                 continue
-            r = {}
-            r["torch"] = score(rows, decode_all(torch_logits(model, x), cfg["charset"]))
-            r["float_onnx"] = score(rows, decode_all(ortrun.run(float_onnx, x)["logits"], cfg["charset"]))
-            r["int8"] = score(rows, decode_all(ortrun.run(int8_onnx, x)["logits"], cfg["charset"]))
-            results.setdefault(set_name, {})[part] = r
+            preds = {"torch": decode_all(torch_logits(model, x), cfg["charset"]),
+                     "float_onnx": decode_all(ortrun.run(float_onnx, x)["logits"], cfg["charset"]),
+                     "int8": decode_all(ortrun.run(int8_onnx, x)["logits"], cfg["charset"])}
+            results.setdefault(set_name, {})[part] = {k: score(rows, p) for k, p in preds.items()}
+            audit = realdata.read_audit(set_name) if part == "val" else {}
+            if audit:
+                audited = realdata.with_audit(rows, audit)
+                results[set_name]["val_audited"] = {k: score(audited, p) for k, p in preds.items()}
     return results
 
 

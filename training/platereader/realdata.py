@@ -89,6 +89,59 @@ def write_split_lists(data_root: str, out_dir: str, set_names) -> dict:
     return sizes
 
 
+def _corrections(name: str, column: str) -> dict:
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "splits", name)
+    if not os.path.exists(path):
+        return {}
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        fi, ti = header.index("file"), header.index(column)
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            out[parts[fi]] = parts[ti]
+    return out
+
+
+def read_fixes(set_name: str) -> dict:
+    """file -> corrected text, from splits/<set>-fixes.tsv (training rows only)."""
+    return _corrections(f"{set_name}-fixes.tsv", "fixed")
+
+
+def read_audit(set_name: str) -> dict:
+    """file -> what the crop shows, from splits/<set>-val-audit.tsv: the validation rows whose
+    label, checked by eye against the image, names other characters than the crop shows."""
+    return _corrections(f"{set_name}-val-audit.tsv", "shows")
+
+
+def with_audit(val: list, audit: dict) -> list:
+    """Validation rows with the audited texts: a second figure beside the one on the labels
+    as given, never instead of it."""
+    names = {r.file for r in val}
+    stray = sorted(set(audit) - names)
+    if stray:
+        raise ValueError(f"the validation audit names rows outside the validation split: {', '.join(stray)}")
+    return [Row(r.set_name, r.file, audit.get(r.file, r.text), r.path) for r in val]
+
+
+def with_fixes(train: list, set_name: str) -> list:
+    """Training rows with the corrected labels of splits/<set>-fixes.tsv.
+
+    A few training labels name a different letter than the crop shows (a ی labelled ه,
+    say); trained on as they are, they teach the reader that the two shapes are one.
+    Only training rows are corrected, after the split (which stays keyed on the label as
+    given), and a fix for a validation row is an error: the held-out figures are measured
+    against the labels exactly as the data set has them."""
+    fixes = read_fixes(set_name)
+    if not fixes:
+        return train
+    names = {r.file for r in train}
+    stray = sorted(set(fixes) - names)
+    if stray:
+        raise ValueError(f"{set_name}-fixes.tsv names rows outside the training split: {', '.join(stray)}")
+    return [Row(r.set_name, r.file, fixes.get(r.file, r.text), r.path) for r in train]
+
+
 def load_gray(row: Row) -> np.ndarray:
     """8-bit gray image of a row, converted exactly as the product converts crops."""
     bgr = cv2.imread(row.path, cv2.IMREAD_COLOR)

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import augment, realdata
+from . import augment, realdata, splice
 from .charsets import encode, greedy_decode
 from .model import PlateReader, count_macs
 from .preprocess import gray_to_input
@@ -44,18 +44,31 @@ class SynthPool:
 
 
 class RealPool:
-    """The real training-split crops of several sets, sampled by set weight."""
+    """The real training-split crops of several sets, sampled by set weight.
 
-    def __init__(self, data_root, weights):
-        self.sets, self.weights = [], []
+    With `splice_p` > 0, that share of the samples is a new plate spliced from two real
+    crops of the same set (see splice.py), for the sets that have cut positions."""
+
+    def __init__(self, data_root, weights, splice_p=0.0):
+        self.sets, self.weights, self.aligned = [], [], []
+        self.splice_p = splice_p
         for name, w in weights.items():
             train, _ = realdata.split_rows(realdata.load_rows(data_root, name))
-            self.sets.append([(realdata.load_gray(r), r.text) for r in train])
+            train = realdata.with_fixes(train, name)
+            cuts = splice.read_cuts(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                                 "splits", f"{name}-cuts.tsv")) if splice_p else {}
+            items = [(realdata.load_gray(r), r.text, cuts.get(r.file)) for r in train]
+            self.sets.append(items)
+            self.aligned.append([it for it in items if it[2]])
             self.weights.append(w)
 
     def sample(self):
-        s = random.choices(self.sets, self.weights)[0]
-        return random.choice(s)
+        k = random.choices(range(len(self.sets)), self.weights)[0]
+        aligned = self.aligned[k]
+        if len(aligned) > 1 and random.random() < self.splice_p:
+            return splice.splice(random.choice(aligned), random.choice(aligned))
+        gray, text, _ = random.choice(self.sets[k])
+        return gray, text
 
 
 def make_batch(cfg, real: RealPool, synth: SynthPool, n: int):
@@ -107,7 +120,7 @@ def train(cfg, data_root, out_dir, steps=None, seed=0, log=print, max_minutes=No
     base_lr = lr or cfg["lr"]
     log(f"model: {count_macs(model) / 1e6:.1f} M MACs, {sum(p.numel() for p in model.parameters())} params")
     ema = copy.deepcopy(model).eval()
-    real = RealPool(data_root, cfg["train_sets"])
+    real = RealPool(data_root, cfg["train_sets"], cfg.get("splice", 0.0))
     log("rendering the synthetic pool ...")
     synth = SynthPool(cfg["render"])
     # Weight decay on conv weights only (not on BatchNorm scales/shifts or biases).
