@@ -48,6 +48,10 @@ def _pick(alphabet, n):
     return "".join(random.choice(alphabet) for _ in range(n))
 
 
+# Share of each kind of plate whose O, 0, D, 1 and I are drawn as shapes (`_shape_glyphs`).
+SHAPE_P = {"br": 0.65, "mercosur": 0.15, "us": 0.05, "eu": 0.1}
+
+
 # ---------------------------------------------------------------- US
 
 def us_text():
@@ -120,7 +124,7 @@ def render_us():
         else:
             x1 -= W * 0.07
     _draw_line(img, groups, sep, f, x0, x1, cy, ch_h, ink, squeeze=random.uniform(0.55, 1.0),
-               shapes=random.random() < 0.05)
+               shapes=random.random() < SHAPE_P["us"])
     if random.random() < 0.5:
         sc.rounded_border(img, sc.rand_color((60, 60, 60), 40), max(1, int(H * 0.02)), int(H * 0.06))
     return img, text
@@ -256,7 +260,7 @@ BR_CITIES = ["BA-SALVADOR", "BA-CAMACARI", "BA-FEIRA DE SANTANA", "SP-SAO PAULO"
              "SC-JOINVILLE", "GO-GOIANIA", "PE-RECIFE", "CE-FORTALEZA", "AM-MANAUS", "PA-BELEM",
              "MA-SAO LUIS", "PB-JOAO PESSOA", "RN-NATAL", "AL-MACEIO", "SE-ARACAJU", "PI-TERESINA",
              "MT-CUIABA", "MS-CAMPO GRANDE", "TO-PALMAS", "RO-PORTO VELHO", "AC-RIO BRANCO"]
-# Characters that real Brazilian crops confuse, drawn more often than their share.
+# Characters the reader confused on br-scenes (measured only), drawn more often than their share.
 BR_HARD_LETTERS = "ODQJGWMZBIUV"
 BR_HARD_DIGITS = "01827"
 
@@ -315,7 +319,7 @@ def render_br():
     groups = [text[:3], text[3:]]
     ch_h = H * random.uniform(0.5, 0.62)
     cy = H * random.uniform(0.58, 0.64)
-    shapes = random.random() < 0.65
+    shapes = random.random() < SHAPE_P["br"]
     _draw_line(img, groups, random.choice(["·", "·", "·", "-", " "]), f, W * random.uniform(0.04, 0.08),
                W * random.uniform(0.92, 0.96), cy, ch_h, ink, random.uniform(0.62, 0.9), shapes=shapes,
                gap=random.uniform(0.04, 0.12), emboss=emboss if random.random() < 0.5 else None)
@@ -343,7 +347,7 @@ def render_mercosur():
     ch_h = H * random.uniform(0.48, 0.58)
     cy = band + (H - band) * random.uniform(0.47, 0.53)
     _draw_line(img, [text], "", f, W * random.uniform(0.05, 0.09), W * random.uniform(0.91, 0.95),
-               cy, ch_h, ink, random.uniform(0.7, 0.95), shapes=random.random() < 0.15)
+               cy, ch_h, ink, random.uniform(0.7, 0.95), shapes=random.random() < SHAPE_P["mercosur"])
     sc.rounded_border(img, sc.rand_color((40, 40, 40), 30), max(1, int(H * 0.025)), int(H * 0.08))
     return img, text
 
@@ -419,7 +423,7 @@ def render_eu():
               for _ in range(n)]
     _draw_line(img, groups, random.choice([" ", "-", "·"]), f, strip + W * 0.03, W * 0.97,
                H * 0.5, H * random.uniform(0.6, 0.75), ink, random.uniform(0.6, 1.0),
-               shapes=random.random() < 0.1)
+               shapes=random.random() < SHAPE_P["eu"])
     sc.rounded_border(img, ink, max(1, int(H * 0.03)), int(H * 0.1))
     return img, "".join(groups)
 
