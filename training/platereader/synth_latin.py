@@ -49,7 +49,7 @@ def _pick(alphabet, n):
 
 
 # Share of each kind of plate whose O, 0, D, 1 and I are drawn as shapes (`_shape_glyphs`).
-SHAPE_P = {"br": 0.65, "mercosur": 0.15, "us": 0.05, "eu": 0.1}
+SHAPE_P = {"br": 0.85, "mercosur": 0.15, "us": 0.05, "eu": 0.1}
 
 
 # ---------------------------------------------------------------- US
@@ -261,7 +261,7 @@ BR_CITIES = ["BA-SALVADOR", "BA-CAMACARI", "BA-FEIRA DE SANTANA", "SP-SAO PAULO"
              "MA-SAO LUIS", "PB-JOAO PESSOA", "RN-NATAL", "AL-MACEIO", "SE-ARACAJU", "PI-TERESINA",
              "MT-CUIABA", "MS-CAMPO GRANDE", "TO-PALMAS", "RO-PORTO VELHO", "AC-RIO BRANCO"]
 # Characters the reader confused on br-scenes (measured only), drawn more often than their share.
-BR_HARD_LETTERS = "ODQJGWMZBIUV"
+BR_HARD_LETTERS = "ODJGWMZBIUV"
 BR_HARD_DIGITS = "01827"
 
 
