@@ -64,6 +64,18 @@ LATIN_FONTS = [
     "truetype/noto/NotoMono-Regular.ttf",
 ]
 
+# Heavy condensed faces closest to Brazil's "Mandatory" and Mercosur plate fonts
+# (a subset of LATIN_FONTS).
+BR_FONTS = [
+    "truetype/liberation/LiberationSansNarrow-Bold.ttf",
+    "opentype/urw-base35/NimbusSansNarrow-Bold.otf",
+    "truetype/roboto/unhinted/RobotoCondensed-Bold.ttf",
+    "opentype/bebas-neue/BebasNeue-Bold.otf",
+    "opentype/bebas-neue/BebasNeue-Regular.otf",
+    "truetype/dejavu/DejaVuSansCondensed-Bold.ttf",
+    "truetype/open-sans/OpenSans-CondBold.ttf",
+]
+
 # Decorative fonts for the small state names / slogans on US plates.
 DECOR_FONTS = [
     "truetype/liberation/LiberationSerif-BoldItalic.ttf",

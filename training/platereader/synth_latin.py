@@ -1,9 +1,15 @@
-"""Synthetic Latin-script plates for the Latin reader: US-style, Russian, Kazakh and a
-generic European-style plate.
+"""Synthetic Latin-script plates for the Latin reader: US-style, Russian, Kazakh, Brazilian
+(grey/red pre-2018 and white Mercosur) and a generic European-style plate.
 
 US plates are the hardest real set (busy backgrounds, state names, slogans, stickers,
 coloured ink), so they get most of the variety here.  Russian and Kazakh plates use
 only Latin look-alikes of Cyrillic letters in the canonical text, as the real labels do.
+
+Brazilian pre-2018 plates use the condensed "Mandatory" face, whose O and 0 are narrow
+rounded rectangles with straight sides (close to its D) and whose 1 is a plain bar like
+its I; no installed font looks like that, so those glyphs are drawn as shapes
+(`_shape_glyph`) in most Brazilian plates and a few others, and the reader has to tell
+O/D/0 and 1/I apart by their corners and by their place in the text.
 """
 import random
 
@@ -11,7 +17,7 @@ import numpy as np
 
 from . import synth_common as sc
 from .charsets import DIGITS, LATIN_LETTERS, RU_LETTERS
-from .fonts import DECOR_FONTS, LATIN_FONTS, available
+from .fonts import BR_FONTS, DECOR_FONTS, LATIN_FONTS, available
 
 _F = {}
 
@@ -40,6 +46,10 @@ def _fonts(kind):
 
 def _pick(alphabet, n):
     return "".join(random.choice(alphabet) for _ in range(n))
+
+
+# Share of each kind of plate whose O, 0, D, 1 and I are drawn as shapes (`_shape_glyphs`).
+SHAPE_P = {"br": 0.85, "mercosur": 0.15, "us": 0.05, "eu": 0.1}
 
 
 # ---------------------------------------------------------------- US
@@ -113,7 +123,8 @@ def render_us():
             x0 += W * 0.07
         else:
             x1 -= W * 0.07
-    _draw_line(img, groups, sep, f, x0, x1, cy, ch_h, ink, squeeze=random.uniform(0.55, 1.0))
+    _draw_line(img, groups, sep, f, x0, x1, cy, ch_h, ink, squeeze=random.uniform(0.55, 1.0),
+               shapes=random.random() < SHAPE_P["us"])
     if random.random() < 0.5:
         sc.rounded_border(img, sc.rand_color((60, 60, 60), 40), max(1, int(H * 0.02)), int(H * 0.06))
     return img, text
@@ -142,15 +153,22 @@ def _us_background(img, dark):
     img[:] = np.asarray(pil.convert("RGB"))
 
 
-def _draw_line(img, groups, sep, f, x0, x1, cy, ch_h, ink, squeeze):
-    """Draw groups of characters spread over [x0, x1], centred on cy, with a separator."""
+def _draw_line(img, groups, sep, f, x0, x1, cy, ch_h, ink, squeeze, shapes=False, gap=None,
+               emboss=None):
+    """Draw groups of characters spread over [x0, x1], centred on cy, with a separator.
+
+    shapes: draw O, 0, D, 1 and I as plain shapes (see `_shape_glyph`) instead of the font's.
+    emboss: a colour drawn 1-2 px down-right of each glyph first, like a pressed plate's edge.
+    """
+    glyph = _shape_glyphs(f, ch_h, squeeze) if shapes else None
     masks = []
     for gi, g in enumerate(groups):
         if gi > 0 and sep:
             masks.append(("sep", None))
         for ch in g:
-            masks.append(("ch", sc.glyph_layer(ch, f, ch_h, "H", squeeze)))
-    gap = ch_h * random.uniform(0.03, 0.15)
+            m = glyph(ch) if glyph else None
+            masks.append(("ch", m or sc.glyph_layer(ch, f, ch_h, "H", squeeze)))
+    gap = ch_h * (random.uniform(0.03, 0.15) if gap is None else gap)
     sep_w = ch_h * (random.uniform(0.25, 0.6) if sep != "emblem" else random.uniform(0.5, 0.9))
     total = sum((m[1][0].shape[1] if m[0] == "ch" else sep_w) for m in masks) + gap * (len(masks) - 1)
     scale = min(1.0, (x1 - x0) / max(1, total))
@@ -175,8 +193,163 @@ def _draw_line(img, groups, sep, f, x0, x1, cy, ch_h, ink, squeeze):
             mask = cv2.resize(mask, (max(1, int(mask.shape[1] * scale)), max(1, int(mask.shape[0] * scale))),
                               interpolation=cv2.INTER_AREA)
             top *= scale
+        if emboss is not None:
+            d = max(1, ch_h * scale * 0.03)
+            sc.paste(img, mask, x + d, base - top + d, emboss)
         sc.paste(img, mask, x, base - top, ink)
         x += mask.shape[1] + gap * scale
+
+
+def _shape_glyphs(f, ch_h, squeeze):
+    """A function ch -> (mask, top) or None: O, 0 and D as rounded rectangles with straight
+    sides, 1 and I as plain bars, stroke and widths taken from font `f` at this size."""
+    stem = _stem_width(f, ch_h, squeeze) * random.uniform(0.95, 1.2)
+    widths = {c: sc.glyph_layer(c, f, ch_h, "H", squeeze)[0].shape[1] - 4 for c in "O0D"}
+    radius = random.uniform(0.3, 0.5)
+    bar = random.uniform(1.0, 1.25)
+    narrow0 = random.uniform(0.8, 1.0)
+
+    def glyph(ch):
+        if ch in "1I":
+            return _shape_glyph("bar", stem * bar, ch_h, stem, radius)
+        if ch in "O0D":
+            w = max(widths[ch], widths["O"] * (narrow0 if ch == "0" else 1.0)) * random.uniform(0.9, 1.0)
+            w = max(w, stem * 2.6)
+            return _shape_glyph("D" if ch == "D" else "O", w, ch_h, stem, radius)
+        return None
+    return glyph
+
+
+def _stem_width(f, ch_h, squeeze):
+    """Width in px of the vertical stroke of `I` in font `f` at cap height ch_h."""
+    mask, _ = sc.glyph_layer("I", f, ch_h, "H", squeeze)
+    row = mask[mask.shape[0] // 2] > 0.5
+    return max(1.5, float(row.sum()))
+
+
+def _shape_glyph(kind, w, h, stem, radius):
+    """A glyph drawn as a shape, 4x supersampled: "O" a rounded-rectangle ring, "D" the same
+    with square left corners, "bar" a filled bar.  Returns (mask, top) like glyph_layer."""
+    from PIL import Image, ImageDraw
+    k = 4
+    W, H, s = max(1, int(round(w * k))), max(1, int(round(h * k))), max(k, int(round(stem * k)))
+    img = Image.new("L", (W + 8 * k, H + 4 * k), 0)
+    d = ImageDraw.Draw(img)
+    x0, y0 = 2 * k, 2 * k
+    if kind == "bar":
+        d.rectangle([x0, y0, x0 + W - 1, y0 + H - 1], fill=255)
+    else:
+        r = max(1, int(min(W, H) * radius))
+        ri = max(0, r - s)
+        d.rounded_rectangle([x0, y0, x0 + W - 1, y0 + H - 1], radius=r, fill=255)
+        d.rounded_rectangle([x0 + s, y0 + s, x0 + W - 1 - s, y0 + H - 1 - s], radius=ri, fill=0)
+        if kind == "D":
+            # square left corners: fill the outer left corners, re-cut the inner ones
+            d.rectangle([x0, y0, x0 + W // 2, y0 + H - 1], fill=255)
+            d.rectangle([x0 + s, y0 + s, x0 + W // 2, y0 + H - 1 - s], fill=0)
+            d.rounded_rectangle([x0 + s, y0 + s, x0 + W - 1 - s, y0 + H - 1 - s], radius=ri, fill=0)
+    img = img.crop((0, 0, W + 4 * k, H + 4 * k)).resize(((W + 4 * k) // k, (H + 4 * k) // k), Image.BOX)
+    return np.asarray(img, dtype=np.float32) / 255.0, 2 + h
+
+
+# ---------------------------------------------------------------- Brazil
+
+BR_CITIES = ["BA-SALVADOR", "BA-CAMACARI", "BA-FEIRA DE SANTANA", "SP-SAO PAULO", "SP-CAMPINAS",
+             "SP-SANTOS", "MG-BELO HORIZONTE", "MG-UBERLANDIA", "RJ-RIO DE JANEIRO", "RJ-NITEROI",
+             "PR-CURITIBA", "RS-PORTO ALEGRE", "DF-BRASILIA", "ES-VITORIA", "SC-FLORIANOPOLIS",
+             "SC-JOINVILLE", "GO-GOIANIA", "PE-RECIFE", "CE-FORTALEZA", "AM-MANAUS", "PA-BELEM",
+             "MA-SAO LUIS", "PB-JOAO PESSOA", "RN-NATAL", "AL-MACEIO", "SE-ARACAJU", "PI-TERESINA",
+             "MT-CUIABA", "MS-CAMPO GRANDE", "TO-PALMAS", "RO-PORTO VELHO", "AC-RIO BRANCO"]
+# Characters the reader confused on br-scenes (measured only), drawn more often than their share.
+BR_HARD_LETTERS = "ODJGWMZBIUV"
+BR_HARD_DIGITS = "01827"
+
+
+def _br_chars(kinds):
+    """Random text for a pattern of 'L' (letter) and 'D' (digit), confusable ones favoured."""
+    out = []
+    for k in kinds:
+        hard = random.random() < 0.3
+        if k == "L":
+            out.append(random.choice(BR_HARD_LETTERS if hard else LATIN_LETTERS))
+        else:
+            out.append(random.choice(BR_HARD_DIGITS if hard else DIGITS))
+    return "".join(out)
+
+
+def _br_fonts():
+    if "br" not in _F:
+        _F["br"] = available(BR_FONTS)
+    return _F["br"]
+
+
+def render_br():
+    """Brazil before Mercosur: grey (red for commercial) plate about 3.1:1, "UF-CITY" on a
+    small top line between two bolts, then LLL-DDDD in a heavy condensed face."""
+    W = random.randint(280, 460)
+    H = int(W / random.uniform(2.9, 3.4))
+    kind = random.random()
+    if kind < 0.75:                                   # private: grey / silver, black ink
+        bg = sc.rand_color(random.choice([(200, 200, 200), (185, 190, 190), (215, 215, 205),
+                                          (170, 175, 175)]), 18)
+        ink = sc.rand_color((25, 25, 25), 18)
+        emboss = sc.rand_color((235, 235, 235), 15)
+    elif kind < 0.93:                                 # commercial: red, white ink
+        bg = sc.rand_color((170, 30, 35), 25)
+        ink = sc.rand_color((235, 235, 230), 15)
+        emboss = sc.rand_color((90, 15, 15), 15)
+    else:                                             # official / other: white or black plates
+        bg, ink = random.choice([((235, 235, 235), (20, 20, 20)), ((30, 30, 30), (220, 220, 220))])
+        bg, ink, emboss = sc.rand_color(bg, 12), sc.rand_color(ink, 15), None
+    img = sc.plate_canvas(W, H, bg)
+    f = random.choice(_br_fonts())
+    # Top line: "UF-CITY" between two bolts, sometimes a thin rule under it.
+    top_h = H * random.uniform(0.08, 0.12)
+    top_y = H * random.uniform(0.1, 0.15)
+    if random.random() < 0.9:
+        sc.draw_fit(img, random.choice(BR_CITIES), f, W * 0.28, W * 0.72, top_y, top_h, "H", ink,
+                    random.uniform(0.8, 1.1))
+    if random.random() < 0.4:
+        sc.rect(img, W * 0.1, top_y + top_h * 0.8, W * 0.9, top_y + top_h * 0.8 + max(1, H * 0.01), ink)
+    for bx in (W * random.uniform(0.15, 0.22), W * random.uniform(0.78, 0.85)):
+        if random.random() < 0.8:
+            r = H * random.uniform(0.025, 0.045)
+            sc.rect(img, bx - r, top_y - r, bx + r, top_y + r, sc.rand_color((90, 80, 60), 40))
+    text = _br_chars("LLLDDDD")
+    groups = [text[:3], text[3:]]
+    ch_h = H * random.uniform(0.5, 0.62)
+    cy = H * random.uniform(0.58, 0.64)
+    shapes = random.random() < SHAPE_P["br"]
+    _draw_line(img, groups, random.choice(["·", "·", "·", "-", " "]), f, W * random.uniform(0.04, 0.08),
+               W * random.uniform(0.92, 0.96), cy, ch_h, ink, random.uniform(0.62, 0.9), shapes=shapes,
+               gap=random.uniform(0.04, 0.12), emboss=emboss if random.random() < 0.5 else None)
+    sc.rounded_border(img, sc.rand_color((50, 50, 50), 30), max(1, int(H * random.uniform(0.02, 0.05))),
+                      int(H * 0.06))
+    return img, text
+
+
+def render_mercosur():
+    """Brazil's Mercosur plate (2018 on): white, blue band with BRASIL on top, LLLDLDD."""
+    W = random.randint(280, 460)
+    H = int(W / random.uniform(2.9, 3.3))
+    img = sc.plate_canvas(W, H, sc.rand_color((240, 240, 240), 12))
+    band = H * random.uniform(0.2, 0.26)
+    sc.rect(img, 0, 0, W, band, sc.rand_color((25, 60, 160), 25))
+    f = random.choice(_br_fonts())
+    white = sc.rand_color((245, 245, 245), 8)
+    sc.draw_fit(img, "BRASIL", f, W * 0.3, W * 0.7, band / 2, band * 0.55, "H", white)
+    if random.random() < 0.8:                         # flag on the right, Mercosur mark on the left
+        fx = W * 0.86
+        sc.rect(img, fx, band * 0.2, fx + W * 0.08, band * 0.8, sc.rand_color((30, 140, 60), 20))
+        sc.draw_fit(img, "BR", f, W * 0.03, W * 0.1, band * 0.65, band * 0.35, "H", white)
+    text = _br_chars("LLLDLDD") if random.random() < 0.85 else _br_chars("LLLDDDD")
+    ink = sc.rand_color((20, 20, 20), 15)
+    ch_h = H * random.uniform(0.48, 0.58)
+    cy = band + (H - band) * random.uniform(0.47, 0.53)
+    _draw_line(img, [text], "", f, W * random.uniform(0.05, 0.09), W * random.uniform(0.91, 0.95),
+               cy, ch_h, ink, random.uniform(0.7, 0.95), shapes=random.random() < SHAPE_P["mercosur"])
+    sc.rounded_border(img, sc.rand_color((40, 40, 40), 30), max(1, int(H * 0.025)), int(H * 0.08))
+    return img, text
 
 
 # ---------------------------------------------------------------- Russian / Kazakh / EU
@@ -249,7 +422,8 @@ def render_eu():
     groups = [_pick(random.choice([LATIN_LETTERS, DIGITS, LATIN_LETTERS + DIGITS]), random.randint(1, 4))
               for _ in range(n)]
     _draw_line(img, groups, random.choice([" ", "-", "·"]), f, strip + W * 0.03, W * 0.97,
-               H * 0.5, H * random.uniform(0.6, 0.75), ink, random.uniform(0.6, 1.0))
+               H * 0.5, H * random.uniform(0.6, 0.75), ink, random.uniform(0.6, 1.0),
+               shapes=random.random() < SHAPE_P["eu"])
     sc.rounded_border(img, ink, max(1, int(H * 0.03)), int(H * 0.1))
     return img, "".join(groups)
 
@@ -267,7 +441,8 @@ def _draw_ru_like(img, text, big, f, x0, x1, H, ink, sq):
                          base, h, "H" if ch.isalpha() else "0", ink, sq)
 
 
-RENDERERS = [(render_us, 0.55), (render_ru, 0.2), (render_kz, 0.12), (render_eu, 0.13)]
+RENDERERS = [(render_us, 0.5), (render_ru, 0.15), (render_kz, 0.09), (render_eu, 0.09),
+             (render_br, 0.12), (render_mercosur, 0.05)]
 
 
 def render():
