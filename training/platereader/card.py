@@ -83,8 +83,9 @@ def _audit_note(ev):
         n = parts["val"]["int8"]["n"]
         ceiling = (n - len(audit)) / n
         notes.append(
-            f"Audited labels: every validation crop of `{s}` was checked by eye against its label, and "
-            f"{len(audit)} of the {n} labels name other characters than the crop shows "
+            f"\nAudited labels: every validation crop of `{s}` was checked by eye against its label, and "
+            f"{len(audit)} of the {n} labels name other characters than the crop shows beyond doubt (a look-alike "
+            f"pair the plate's font draws the same, such as O/0 on many US plates, is left as labelled) "
             f"(`training/splits/{s}-val-audit.tsv`: file, label, what the crop shows, why).  A reader that reads "
             f"every crop as it is would score at most {100 * ceiling:.2f}% against the labels as given, so the "
             f"bar is measured on the labels as given (the first row) and the audited row is shown beside it, "
