@@ -211,14 +211,15 @@ def write(reader, cfg, out_dir, models_dir, data_root):
         audit = realdata.read_audit("ir-plates")
         wrong_label = [e for e in v["errors"] if audit.get(e[0]) == e[2]]
         rest = [e for e in v["errors"] if e not in wrong_label]
-        letter = sum(1 for _, t, p_ in rest if len(p_) == len(t) and p_[2] != t[2]
-                     and p_[:2] + p_[3:] == t[:2] + t[3:])
+        letters = [f"`{t[2]}`->`{p_[2]}`" for _, t, p_ in rest if len(p_) == len(t) and p_[2] != t[2]
+                   and p_[:2] + p_[3:] == t[:2] + t[3:]]
+        letter = len(letters)
         pair = sum(1 for _, t, p_ in rest if len(p_) == len(t) and p_[:2] != t[:2] and p_[2:] == t[2:])
         zero_note = (f"\n**Below the bar.**  Of the {len(v['errors'])} errors against the labels as given, "
                      f"{len(wrong_label)} are crops whose label the audit below found wrong and which the model "
-                     f"reads as they are; of the rest, {letter} are the Persian letter alone read as a look-alike "
-                     f"(mostly `ص`/`س`), {pair} are a wrong digit in the first pair (at the left edge of a tight "
-                     f"crop), and {len(rest) - letter - pair} are other single-character errors or reads the "
+                     f"reads as they are; of the rest, {letter} the Persian letter alone read as a look-alike "
+                     f"({', '.join(letters) or 'none'}), {pair} a wrong digit in the first pair (at the left edge of a tight "
+                     f"crop), and {len(rest) - letter - pair} other single-character errors or reads the "
                      f"greedy decode got wrong in length.  Training accuracy is "
                      f"{100 * ev['results']['ir-plates']['train']['int8']['exact_rate']:.1f}% (training labels "
                      f"as corrected), so the model fits the training crops; the remaining gap is generalisation "

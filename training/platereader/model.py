@@ -34,7 +34,8 @@ class PlateReader(nn.Module):
         layers += conv_bn(c3, c4, 3, (2, 1), 1)      # H/8, W/4
         layers += conv_bn(c4, c5, 3, 1, 1)
         layers += conv_bn(c5, head, (height // 8, 1))  # height 1
-        # Dilated 1x3 convs along the text widen the receptive field to ~90 input columns.
+        # Dilated 1x3 convs along the text widen the receptive field: 91 input columns with
+        # dilations (1, 2, 4), 155 with (1, 2, 4, 8).
         # With a narrow one, CTC can lock into emitting the left characters too early (at
         # columns that cannot see them yet) and never recover; seen on the Iranian reader.
         for d in dilations:
