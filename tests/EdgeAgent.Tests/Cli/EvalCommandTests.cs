@@ -60,7 +60,7 @@ public sealed class EvalCommandTests : IDisposable
     /// <summary>
     /// The end-to-end regression floor on br-scenes (never trained on): photo in, plate text out. The bars are
     /// detection 95% (met: 114 of 114 when this floor was set) and exact 90%: met with Brazil's formats configured
-    /// (<c>Recognition:LatinFormats</c>, 104 of 114 = 91.2%), NOT met with generic Latin formats (80 of 114 = 70.2%;
+    /// (<c>Recognition:LatinFormats</c>, 104 of 114 = 91.2%), NOT met with generic Latin formats (79 of 114 = 69.3%;
     /// most errors are O/0 and I/1, which no generic reader can settle). The floors catch a step backwards.
     /// </summary>
     [Theory]
