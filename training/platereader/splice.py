@@ -20,7 +20,9 @@ import cv2
 import numpy as np
 import torch
 
+from .charsets import greedy_decode
 from .preprocess import gray_to_input
+from .realdata import load_gray
 
 SLOTS = 8    # 2 digits, letter, 3 digits, 2-digit region code
 
@@ -60,8 +62,6 @@ def align(model, cfg, rows, trials=6, seed=1) -> dict:
     the training split only) reads at least 3 in 4 of the plates spliced from that crop
     and random partners as their spliced text: a cut through a glyph makes the spliced
     plate unreadable."""
-    from .charsets import greedy_decode
-    from .realdata import load_gray
     items = []
     for r in rows:
         if len(r.text) != SLOTS:
@@ -70,13 +70,12 @@ def align(model, cfg, rows, trials=6, seed=1) -> dict:
         cuts = segment(gray)
         if cuts:
             items.append((gray, r.text, cuts, r.file))
-    rng = random.Random(seed)
-    state = random.getstate()
+    state = random.getstate()      # splice() draws from the module's generator: seed it, then put it back
     random.seed(seed)
     tally = {it[3]: [0, 0] for it in items}
     model.eval()
     for _ in range(trials):
-        pairs = [(a, rng.choice(items)) for a in items]
+        pairs = [(a, random.choice(items)) for a in items]
         for i in range(0, len(pairs), 128):
             chunk = pairs[i:i + 128]
             made = [splice(a[:3], b[:3]) for a, b in chunk]
