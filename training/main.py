@@ -138,7 +138,7 @@ def cmd_align(args):
         train, _ = realdata.split_rows(realdata.load_rows(args.data, name))
         train = realdata.with_fixes(train, name)
         cuts = splice.align(model, cfg, train)
-        path = os.path.join(HERE, "splits", f"{name}-cuts.tsv")
+        path = splice.cuts_path(name)
         splice.write_cuts(path, cuts)
         print(f"{name}: {len(cuts)} of {len(train)} training crops aligned (model step {step}) -> {path}")
 

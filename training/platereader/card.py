@@ -52,8 +52,7 @@ def _ir_aug(cfg):
 
 def _ir_splice(cfg):
     from . import splice
-    splits = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "splits")
-    cuts = splice.read_cuts(os.path.join(splits, "ir-plates-cuts.tsv"))
+    cuts = splice.read_cuts("ir-plates")
     fixes = realdata.read_fixes("ir-plates")
     text = ""
     if cfg.get("splice") and cuts:
@@ -188,17 +187,6 @@ def write(reader, cfg, out_dir, models_dir, data_root):
     zero_note = ""
     if reader == "latin" and "us-plates" in ev["results"]:
         v = ev["results"]["us-plates"]["val"]["int8"]
-        zero_rows = [e for e in v["errors"] if e[1] == "0"]
-        n_zero = sum(1 for r in realdata.split_rows(realdata.load_rows(data_root, "us-plates"))[1] if r.text == "0")
-        if n_zero and not realdata.read_audit("us-plates"):    # the audit note covers them otherwise
-            ok_rest = v["exact"]
-            zero_note = (f"\nNote on `us-plates`: {n_zero} validation crops are labelled `0` but show specimen "
-                         f"plates reading `0000`/`00000` (all rows with one text fall on the same side of the "
-                         f"split, so none of them is in training).  No reader that reads what is printed can "
-                         f"match that label; {len(zero_rows)} of them count as errors above.  Without those "
-                         f"{n_zero} crops the int8 model reads {ok_rest}/{v['n'] - n_zero} = "
-                         f"{100 * ok_rest / max(1, v['n'] - n_zero):.2f}% exactly.  The bar is judged on all "
-                         f"{v['n']} crops.\n")
         fold = str.maketrans("OI", "01")
         folded = sum(1 for _, t, p_ in v["errors"] if t.translate(fold) == p_.translate(fold))
         zero_note += (f"\n{folded} further errors are only O/0 or I/1 swaps; many US states print O and 0 (and "

@@ -16,6 +16,10 @@ from .charsets import canonical_ir, canonical_latin
 
 VAL_PERCENT = 20
 
+# training/splits: the split lists, and the per-set files the training reads beside them
+# (cut positions, training-label fixes, the validation audit).
+SPLITS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "splits")
+
 # set name -> canonicaliser.  br-scenes is deliberately absent: it is the end-to-end
 # yardstick and must never be trained on.
 CROP_SETS = {
@@ -90,7 +94,7 @@ def write_split_lists(data_root: str, out_dir: str, set_names) -> dict:
 
 
 def _corrections(name: str, column: str) -> dict:
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "splits", name)
+    path = os.path.join(SPLITS_DIR, name)
     if not os.path.exists(path):
         return {}
     out = {}
@@ -117,11 +121,7 @@ def read_audit(set_name: str) -> dict:
 def with_audit(val: list, audit: dict) -> list:
     """Validation rows with the audited texts: a second figure beside the one on the labels
     as given, never instead of it."""
-    names = {r.file for r in val}
-    stray = sorted(set(audit) - names)
-    if stray:
-        raise ValueError(f"the validation audit names rows outside the validation split: {', '.join(stray)}")
-    return [Row(r.set_name, r.file, audit.get(r.file, r.text), r.path) for r in val]
+    return _relabelled(val, audit, "the validation audit names rows outside the validation split")
 
 
 def with_fixes(train: list, set_name: str) -> list:
@@ -132,14 +132,15 @@ def with_fixes(train: list, set_name: str) -> list:
     Only training rows are corrected, after the split (which stays keyed on the label as
     given), and a fix for a validation row is an error: the held-out figures are measured
     against the labels exactly as the data set has them."""
-    fixes = read_fixes(set_name)
-    if not fixes:
-        return train
-    names = {r.file for r in train}
-    stray = sorted(set(fixes) - names)
+    return _relabelled(train, read_fixes(set_name), f"{set_name}-fixes.tsv names rows outside the training split")
+
+
+def _relabelled(rows: list, texts: dict, stray_message: str) -> list:
+    """`rows` with the texts `texts` gives by file; a file not among the rows is an error."""
+    stray = sorted(set(texts) - {r.file for r in rows})
     if stray:
-        raise ValueError(f"{set_name}-fixes.tsv names rows outside the training split: {', '.join(stray)}")
-    return [Row(r.set_name, r.file, fixes.get(r.file, r.text), r.path) for r in train]
+        raise ValueError(f"{stray_message}: {', '.join(stray)}")
+    return [Row(r.set_name, r.file, texts.get(r.file, r.text), r.path) for r in rows]
 
 
 def load_gray(row: Row) -> np.ndarray:

@@ -22,7 +22,7 @@ import torch
 
 from .charsets import greedy_decode
 from .preprocess import gray_to_input
-from .realdata import load_gray
+from .realdata import SPLITS_DIR, load_gray
 
 SLOTS = 8    # 2 digits, letter, 3 digits, 2-digit region code
 
@@ -98,7 +98,14 @@ def write_cuts(path: str, cuts: dict):
             f.write(k + "\t" + " ".join(f"{c:.4f}" for c in cuts[k]) + "\n")
 
 
-def read_cuts(path: str) -> dict:
+def cuts_path(set_name: str) -> str:
+    """training/splits/<set>-cuts.tsv."""
+    return os.path.join(SPLITS_DIR, f"{set_name}-cuts.tsv")
+
+
+def read_cuts(set_name: str) -> dict:
+    """file -> cut fractions of a set's aligned training crops; empty when it has none."""
+    path = cuts_path(set_name)
     if not os.path.exists(path):
         return {}
     out = {}

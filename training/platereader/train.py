@@ -55,8 +55,7 @@ class RealPool:
         for name, w in weights.items():
             train, _ = realdata.split_rows(realdata.load_rows(data_root, name))
             train = realdata.with_fixes(train, name)
-            cuts = splice.read_cuts(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                                 "splits", f"{name}-cuts.tsv")) if splice_p else {}
+            cuts = splice.read_cuts(name) if splice_p else {}
             items = [(realdata.load_gray(r), r.text, cuts.get(r.file)) for r in train]
             self.sets.append(items)
             self.aligned.append([it for it in items if it[2]])

@@ -11,7 +11,7 @@ public sealed class PipelineStats
 
     public long FramesProcessed => Interlocked.Read(ref _framesProcessed);
 
-    /// <summary>Frames skipped because inference failed on them (each is logged).</summary>
+    /// <summary>Frames skipped because inference failed on them (the first and every 250th are logged).</summary>
     public long FramesFailed => Interlocked.Read(ref _framesFailed);
 
     /// <summary>Frames the detector ran on (the motion gate or the loop detector said to look).</summary>

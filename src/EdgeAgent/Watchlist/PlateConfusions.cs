@@ -13,8 +13,8 @@ namespace EdgeAnpr.Agent.Watchlist;
 /// differently: ۰/۵ (a dot and a small loop), ۲/۳ (two or three teeth), ۴/۶ (a hooked stroke). Persian letters that
 /// share a body and differ in dots: ب/پ/ت/ث, ج/چ/ح/خ, د/ذ, ر/ز/ژ, س/ش, ص/ض, ط/ظ, ع/غ, ف/ق, ک/گ, ی/ئ (only those in
 /// <see cref="PlateAlphabet.IranianLetters"/> can occur; the rest are listed so the classes read as a reader sees them);
-/// and the shipped Iranian reader's own commonest confusions on held-out crops, س/ص (the same teeth, a loop or not)
-/// and ه/ی (the plate typeface's he and ye), 13 of its 32 misses in 229 crops.
+/// and the Iranian readers' commonest confusions on held-out crops while they were developed, س/ص (the same body, teeth
+/// or a loop) and ه/ی (the plate typeface's he and ye, which the data set's own labels mix up too).
 /// A class table is a partition: 1~I and 1~7 put I~7 in one class too, which is the cost of an O(1) lookup.
 /// </para>
 /// </summary>
