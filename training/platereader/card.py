@@ -189,7 +189,7 @@ def write(reader, cfg, out_dir, models_dir, data_root):
         v = ev["results"]["us-plates"]["val"]["int8"]
         fold = str.maketrans("OI", "01")
         folded = sum(1 for _, t, p_ in v["errors"] if t.translate(fold) == p_.translate(fold))
-        zero_note += (f"\n{folded} further errors are only O/0 or I/1 swaps; many US states print O and 0 (and "
+        zero_note += (f"\n{folded} of the errors are only O/0 or I/1 swaps; many US states print O and 0 (and "
                       f"I and 1) with one glyph and the labels are not consistent about them.  Counting those "
                       f"as right, the int8 model reads {v['exact'] + folded}/{v['n']} = "
                       f"{100 * (v['exact'] + folded) / v['n']:.2f}% (all crops).  A watchlist match that treats "
