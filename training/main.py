@@ -66,7 +66,9 @@ def cmd_train(args):
     log = logger(args.reader)
     log(f"training {args.reader} from {args.data}")
     t0 = time.time()
-    train(READERS[args.reader], args.data, out_dir(args.reader), steps=args.steps, seed=args.seed,
+    cfg = READERS[args.reader]
+    seed = cfg.get("seed", 0) if args.seed is None else args.seed
+    train(cfg, args.data, out_dir(args.reader), steps=args.steps, seed=seed,
           log=log, max_minutes=args.max_minutes, init=args.init, lr=args.lr)
     step = torch.load(os.path.join(out_dir(args.reader), "model.pt")).get("step")
     minutes = (time.time() - t0) / 60
@@ -188,7 +190,7 @@ def main():
                    help="folder holding ir-plates/, us-plates/, ... (default ../shared/data from the repo root, "
                         "or $EDGEANPR_DATA)")
     p.add_argument("--steps", type=int, default=None, help="training steps (default: the reader's config)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the reader's config, else 0)")
     p.add_argument("--init", default=None, help="continue training from this checkpoint (model.pt)")
     p.add_argument("--lr", type=float, default=None, help="peak learning rate (default: the reader's config)")
     p.add_argument("--max-minutes", type=float, default=None, help="stop training after this long")

@@ -28,7 +28,7 @@ def _background(h, w):
 
 
 def geometric(gray: np.ndarray, synthetic: bool, out_h: int, jitter: float = 1.0, left_cut: float = 0.0,
-              left_pad: float = 0.0):
+              left_pad: float = 0.0, edge_cut: float = 0.0):
     """Perspective + loose/tight crop of a tight plate image; returns a crop out_h px tall.
 
     `synthetic` plates get a random surround; real crops (already cut from a photo) are
@@ -40,7 +40,9 @@ def geometric(gray: np.ndarray, synthetic: bool, out_h: int, jitter: float = 1.0
     off part or all of the Iranian blue strip, so the first character sits at the very
     edge of the crop.  `left_pad` (real crops only): with probability 0.3 the left edge
     moves outward by up to this fraction (replicated edge pixels), so the first
-    characters are not always in the same output columns.
+    characters are not always in the same output columns.  `edge_cut` (real crops only):
+    each side, with probability 0.2, moves inward by up to this fraction of the width,
+    like the detector boxes that cut through the first or last digit.
     """
     h0, w0 = gray.shape
     m = int(0.35 * h0) + 2
@@ -76,6 +78,10 @@ def geometric(gray: np.ndarray, synthetic: bool, out_h: int, jitter: float = 1.0
         x0 = min(dst[0, 0], dst[3, 0]) + bw * random.uniform(0.0, left_cut) * jitter
     elif not synthetic and left_pad > 0 and wide:
         x0 -= bw * random.uniform(0.0, left_pad) * jitter
+    elif not synthetic and edge_cut > 0 and random.random() < 0.2:
+        x0 += bw * random.uniform(0.0, edge_cut) * jitter
+    if not synthetic and edge_cut > 0 and random.random() < 0.2:
+        x1 -= bw * random.uniform(0.0, edge_cut) * jitter
     y0 -= bh * random.uniform(-0.06, 0.2 * loose) * jitter
     y1 += bh * random.uniform(-0.06, 0.2 * loose) * jitter
     out_w = max(8, int(round(out_h * (x1 - x0) / max(1.0, y1 - y0))))
@@ -134,10 +140,10 @@ def photometric(img: np.ndarray, binarize_p: float = 0.0) -> np.ndarray:
 
 
 def augment(gray: np.ndarray, synthetic: bool, height_range=(16, 110), binarize_p=0.0,
-            jitter=1.0, left_cut=0.0, left_pad=0.0) -> np.ndarray:
+            jitter=1.0, left_cut=0.0, left_pad=0.0, edge_cut=0.0) -> np.ndarray:
     """Full augmentation of one gray plate image; returns an 8-bit crop ready for the
     contract resize.  A random crop height simulates near and far plates."""
     lo, hi = height_range
     out_h = int(np.exp(random.uniform(np.log(lo), np.log(hi))))
-    crop = geometric(gray, synthetic, out_h, jitter, left_cut, left_pad)
+    crop = geometric(gray, synthetic, out_h, jitter, left_cut, left_pad, edge_cut)
     return photometric(crop, binarize_p)

@@ -81,10 +81,10 @@ def make_batch(cfg, real: RealPool, synth: SynthPool, n: int):
                 crop = gray
             elif r < stored + light:    # lightly moved, no damage
                 crop = augment.geometric(gray, False, max(16, gray.shape[0]), jitter=0.4,
-                                         left_pad=cfg.get("left_pad", 0.0))
+                                         left_pad=cfg.get("left_pad", 0.0), edge_cut=cfg.get("edge_cut", 0.0))
             else:
                 crop = augment.augment(gray, False, cfg["crop_heights"], cfg["binarize_p"],
-                                       left_pad=cfg.get("left_pad", 0.0))
+                                       left_pad=cfg.get("left_pad", 0.0), edge_cut=cfg.get("edge_cut", 0.0))
         else:
             gray, text = synth.sample()
             crop = augment.augment(gray, True, cfg["crop_heights"], cfg["binarize_p"],
