@@ -72,6 +72,7 @@ class RealPool:
 
 def make_batch(cfg, real: RealPool, synth: SynthPool, n: int):
     images, targets, lengths = [], [], []
+    real_edges = dict(left_pad=cfg.get("left_pad", 0.0), edge_cut=cfg.get("edge_cut", 0.0))
     for _ in range(n):
         if random.random() < cfg["real_fraction"]:
             gray, text = real.sample()
@@ -80,11 +81,9 @@ def make_batch(cfg, real: RealPool, synth: SynthPool, n: int):
             if r < stored:    # as stored: the validation crops look like this
                 crop = gray
             elif r < stored + light:    # lightly moved, no damage
-                crop = augment.geometric(gray, False, max(16, gray.shape[0]), jitter=0.4,
-                                         left_pad=cfg.get("left_pad", 0.0), edge_cut=cfg.get("edge_cut", 0.0))
+                crop = augment.geometric(gray, False, max(16, gray.shape[0]), jitter=0.4, **real_edges)
             else:
-                crop = augment.augment(gray, False, cfg["crop_heights"], cfg["binarize_p"],
-                                       left_pad=cfg.get("left_pad", 0.0), edge_cut=cfg.get("edge_cut", 0.0))
+                crop = augment.augment(gray, False, cfg["crop_heights"], cfg["binarize_p"], **real_edges)
         else:
             gray, text = synth.sample()
             crop = augment.augment(gray, True, cfg["crop_heights"], cfg["binarize_p"],
