@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using EdgeAnpr.Agent.Capture;
 using EdgeAnpr.Agent.Doctor;
+using EdgeAnpr.Agent.Hardware;
 using EdgeAnpr.Agent.Hosting;
 using EdgeAnpr.Agent.Mqtt;
 using EdgeAnpr.Agent.Pipeline;
@@ -18,7 +19,7 @@ internal static class DoctorCommand
     {
         var config = CommonOptions.Config();
         var json = CommonOptions.Json();
-        var command = new Command("doctor", "Check ffmpeg, native libraries, configuration, camera, state directory, disk and clock") { config, json };
+        var command = new Command("doctor", "Check ffmpeg, native libraries, GPIO, configuration, camera, state directory, disk and clock") { config, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var checks = await RunChecksAsync(parse.GetValue(config), TimeProvider.System, cancellationToken);
@@ -67,6 +68,7 @@ internal static class DoctorCommand
         checks.Add(await Checks.FfmpegAsync(capture.FfmpegPath, cancellationToken));
         checks.Add(Checks.ShippedLibrary("onnxruntime", "libonnxruntime.so.1"));
         checks.Add(Checks.SystemLibrary("libmosquitto", "libmosquitto.so.1", "libmosquitto1"));
+        checks.Add(GpioDoctor.Check(Bind<GpioOptions>(configuration, GpioOptions.SectionName)));
         checks.Add(await CameraCheck.RunAsync(camera, capture, cancellationToken));
         checks.Add(await MqttDoctor.CheckAsync(mqtt, mqtt.ClientIdFor(site.Id, camera.Id), time, TimeSpan.FromSeconds(10), cancellationToken));
         checks.Add(WatchlistDoctor.Check(Bind<WatchlistOptions>(configuration, WatchlistOptions.SectionName), mqtt));

@@ -1,6 +1,9 @@
 namespace EdgeAnpr.Agent.Hardware;
 
-/// <summary>A GPIO chip or line could not be opened or used; the message names the chip or line and what to do.</summary>
+/// <summary>
+/// The GPIO chip, libgpiod or a line could not be opened; the one-line message names what is missing (the chip, the
+/// library and its Debian package, the configuration key of the line) and what to do.
+/// </summary>
 public sealed class GpioException : Exception
 {
     public GpioException()
@@ -16,7 +19,4 @@ public sealed class GpioException : Exception
         : base(message, innerException)
     {
     }
-
-    /// <summary>The errno of the failed system call, when there was one.</summary>
-    public int? ErrorCode { get; init; }
 }

@@ -1,23 +1,33 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace EdgeAnpr.Agent.Hardware;
 
 /// <summary>
 /// The box's GPIO wiring (section <c>Gpio</c>): a relay or beacon pulsed on a watchlist hit, a status LED, and an
-/// optional inductive-loop detector. Off by default (<see cref="Enabled"/>); a part whose section is absent is not wired.
-/// See hardware/README.md for the parts.
+/// optional inductive-loop detector, through System.Device.Gpio over libgpiod (Debian package <c>libgpiod2</c>, see
+/// <see cref="LibGpiod"/>). Off by default (<see cref="Enabled"/>): with GPIO off the agent opens no chip and needs no
+/// libgpiod; with it on, a missing chip or library stops the start with one line naming it. A part whose section is
+/// absent is not wired. See hardware/README.md for the parts.
 /// </summary>
-public sealed class GpioOptions : IValidatableObject
+/// <remarks>
+/// Keys: <c>Gpio:Enabled</c> (false), <c>Gpio:Chip</c> (<see cref="DefaultChip"/>), <c>Gpio:Relay:Line</c> and
+/// <c>:ActiveLow</c>, <c>Gpio:StatusLed:Line</c> and <c>:ActiveLow</c>, <c>Gpio:LoopDetector:Line</c>, <c>:ActiveLow</c>,
+/// <c>:Debounce</c> (<see cref="LoopDetectorOptions.DefaultDebounce"/>, 0 to 1 s) and <c>:Bias</c> (AsIs, PullUp,
+/// PullDown), <c>Gpio:PulseByPriority:N</c>. Lines are the chip's line offsets, 0 to <see cref="MaxLines"/> - 1, one part
+/// per line.
+/// </remarks>
+public sealed partial class GpioOptions : IValidatableObject
 {
     public const string SectionName = "Gpio";
 
     /// <summary>Default <see cref="Chip"/>: the SoC's own GPIO on a Raspberry Pi (its 40-pin header).</summary>
     public const string DefaultChip = "/dev/gpiochip0";
 
-    /// <summary>The <see cref="Chip"/> value that runs on <see cref="SimulatedGpioChip"/>, for boxes without GPIO.</summary>
-    public const string SimulatedChip = "simulated";
+    /// <summary>Line numbers this agent accepts, 0 to <c>MaxLines - 1</c> (no board we ship has more).</summary>
+    public const int MaxLines = 512;
 
     /// <summary>Shortest and longest relay pulse.</summary>
     public static readonly TimeSpan MinPulse = TimeSpan.FromMilliseconds(10);
@@ -39,7 +49,7 @@ public sealed class GpioOptions : IValidatableObject
     /// <summary>Use the GPIO lines at all; default false.</summary>
     public bool Enabled { get; set; }
 
-    /// <summary>The chip's device node; default <see cref="DefaultChip"/>, or <see cref="SimulatedChip"/>.</summary>
+    /// <summary>The chip's device node, <c>/dev/gpiochipN</c>; default <see cref="DefaultChip"/>.</summary>
     [Required]
     public string Chip { get; set; } = DefaultChip;
 
@@ -86,12 +96,28 @@ public sealed class GpioOptions : IValidatableObject
         return table.Count > 0 ? table : DefaultPulseByPriority;
     }
 
+    [GeneratedRegex("^/dev/gpiochip([0-9]{1,4})$")]
+    private static partial Regex ChipPath();
+
     private static bool TryParsePriority(string key, out int priority) =>
         int.TryParse(key, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out priority);
+
+    /// <summary>The N of a <c>/dev/gpiochipN</c> path (libgpiod opens chips by number); -1 when the path is not one.</summary>
+    public static int ChipNumber(string chip)
+    {
+        var match = ChipPath().Match(chip ?? "");
+        return match.Success && int.TryParse(match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : -1;
+    }
 
     /// <summary>Checks across keys; each message names its key.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (ChipNumber(Chip) < 0)
+        {
+            yield return new ValidationResult(
+                $"Gpio:Chip is '{Chip}'; it must name a GPIO chip device such as /dev/gpiochip0 (`ls /dev/gpiochip*` lists them).", [nameof(Chip)]);
+        }
+
         var used = new Dictionary<int, string>();
         foreach (var (name, line) in new[] { (nameof(Relay), Relay?.Line), (nameof(StatusLed), StatusLed?.Line), (nameof(LoopDetector), LoopDetector?.Line) })
         {
@@ -127,7 +153,7 @@ public sealed class GpioOptions : IValidatableObject
 public sealed class GpioOutputOptions
 {
     /// <summary>The line's number on the chip (the BCM number on a Raspberry Pi, not the header pin), 0 to 511; required.</summary>
-    [Range(0, GpioChip.MaxLines - 1)]
+    [Range(0, GpioOptions.MaxLines - 1)]
     public int Line { get; set; } = -1;
 
     /// <summary>The part is on when the pin is low (a relay module with an active-low input, an LED wired to 3.3 V).</summary>
@@ -141,17 +167,32 @@ public sealed class LoopDetectorOptions
     public static readonly TimeSpan DefaultDebounce = TimeSpan.FromMilliseconds(20);
 
     /// <summary>The line's number on the chip, 0 to 511; required.</summary>
-    [Range(0, GpioChip.MaxLines - 1)]
+    [Range(0, GpioOptions.MaxLines - 1)]
     public int Line { get; set; } = -1;
 
     /// <summary>A vehicle is present when the pin is low (an optocoupler pulling the line down).</summary>
     public bool ActiveLow { get; set; }
 
-    /// <summary>How long the input must hold a new level before it counts, 0 to 1 s; default <see cref="DefaultDebounce"/>.</summary>
+    /// <summary>
+    /// How long the input must hold a new level before it counts, 0 to 1 s; default <see cref="DefaultDebounce"/>. Done in
+    /// software on the agent's clock (libgpiod 1.x has no debounce): every edge restarts the wait, and a change is dated
+    /// at its last edge, when the contact settled. Zero takes every edge as it comes.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan Debounce { get; set; } = DefaultDebounce;
 
-    /// <summary>The pull resistor; default <see cref="GpioBias.AsIs"/>. <c>PullUp</c> for an open-collector output without its own resistor.</summary>
+    /// <summary>
+    /// The pull resistor; default <see cref="GpioBias.AsIs"/>. <c>PullUp</c> for an open-collector output without its own
+    /// resistor. Needs libgpiod 1.5 or later (Debian 12 has 1.6.3).
+    /// </summary>
     [EnumDataType(typeof(GpioBias))]
     public GpioBias Bias { get; set; } = GpioBias.AsIs;
+}
+
+/// <summary>An input's pull resistor, as System.Device.Gpio can request it. <see cref="AsIs"/> leaves it to the board (device tree, firmware).</summary>
+public enum GpioBias
+{
+    AsIs,
+    PullUp,
+    PullDown,
 }

@@ -1,5 +1,7 @@
+using System.Device.Gpio;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,12 +12,13 @@ internal static class HardwareRegistration
 {
     /// <summary>
     /// Adds the GPIO parts when <c>Gpio:Enabled</c> is true, each only when its section is present: the
-    /// <see cref="GpioChip"/> (<c>Gpio:Chip</c>, or a <see cref="SimulatedGpioChip"/> for <c>"simulated"</c>),
+    /// <see cref="GpioController"/> of <c>Gpio:Chip</c> (<see cref="LibGpiod.Open"/>, unless one is registered already),
     /// <see cref="HitSignal"/> (<c>Gpio:Relay</c>), <see cref="StatusLed"/> (<c>Gpio:StatusLed</c>) and the
-    /// <see cref="LoopDetector"/> (<c>Gpio:LoopDetector</c>, also a hosted service). With GPIO off nothing is registered,
-    /// so consumers ask for the parts with <c>GetService</c>. A hosted service opens the chip and every part when the host
-    /// starts, so a missing chip or a busy line stops start-up with its message. The container disposes the parts
-    /// (outputs off) before the chip. Needs <see cref="GpioOptions"/> from OptionsCatalog and a <see cref="TimeProvider"/>.
+    /// <see cref="LoopDetector"/> (<c>Gpio:LoopDetector</c>). With GPIO off nothing is registered, no chip is opened and
+    /// libgpiod is not needed, so consumers ask for the parts with <c>GetService</c>. A hosted service opens the chip and
+    /// every part when the host starts, so a missing chip, a missing libgpiod or a busy line stops start-up with its
+    /// one-line <see cref="GpioException"/>. The container disposes the parts (outputs off) before the controller. Needs
+    /// <see cref="GpioOptions"/> from OptionsCatalog and a <see cref="TimeProvider"/>.
     /// </summary>
     public static IServiceCollection AddHardware(this IServiceCollection services, IConfiguration configuration)
     {
@@ -25,12 +28,7 @@ internal static class HardwareRegistration
             return services;
         }
 
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<GpioOptions>>().Value;
-            var time = sp.GetRequiredService<TimeProvider>();
-            return options.Chip == GpioOptions.SimulatedChip ? new SimulatedGpioChip(time) : GpioChip.Open(options.Chip, time);
-        });
+        services.TryAddSingleton(sp => LibGpiod.Open(sp.GetRequiredService<IOptions<GpioOptions>>().Value.Chip));
         services.AddHostedService<GpioStartup>();
 
         if (section.GetSection(nameof(GpioOptions.Relay)).Exists())
@@ -39,14 +37,14 @@ internal static class HardwareRegistration
             {
                 var options = sp.GetRequiredService<IOptions<GpioOptions>>().Value;
                 return new HitSignal(
-                    sp.GetRequiredService<GpioChip>(), options.Relay!, options.PulseFor, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<HitSignal>>());
+                    sp.GetRequiredService<GpioController>(), options.Relay!, options.PulseFor, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<HitSignal>>());
             });
         }
 
         if (section.GetSection(nameof(GpioOptions.StatusLed)).Exists())
         {
             services.AddSingleton(sp => new StatusLed(
-                sp.GetRequiredService<GpioChip>(),
+                sp.GetRequiredService<GpioController>(),
                 sp.GetRequiredService<IOptions<GpioOptions>>().Value.StatusLed!,
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<StatusLed>>()));
@@ -55,33 +53,25 @@ internal static class HardwareRegistration
         if (section.GetSection(nameof(GpioOptions.LoopDetector)).Exists())
         {
             services.AddSingleton(sp => new LoopDetector(
-                sp.GetRequiredService<GpioChip>(),
+                sp.GetRequiredService<GpioController>(),
                 sp.GetRequiredService<IOptions<GpioOptions>>().Value.LoopDetector!,
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<LoopDetector>>()));
-            services.AddHostedService(sp => sp.GetRequiredService<LoopDetector>());
         }
 
         return services;
     }
 
-    /// <summary>Opens the chip and the parts at start-up (not at the first hit), and says what is wired where.</summary>
-    private sealed class GpioStartup(IServiceProvider services, ILogger<GpioStartup> logger) : IHostedService
+    /// <summary>Opens the chip and the parts at start-up (not at the first hit or frame), and says what runs the chip.</summary>
+    private sealed class GpioStartup(IServiceProvider services, IOptions<GpioOptions> options, ILogger<GpioStartup> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            var chip = services.GetRequiredService<GpioChip>();
-            if (chip is LinuxGpioChip linux)
-            {
-                Log.ChipOpened(logger, linux.Name, linux.Label, linux.LineCount);
-            }
-            else
-            {
-                Log.Simulated(logger);
-            }
-
+            var controller = services.GetRequiredService<GpioController>();
+            Log.ChipOpened(logger, options.Value.Chip, LibGpiod.Describe(controller));
             services.GetService<HitSignal>();
             services.GetService<StatusLed>();
+            services.GetService<LoopDetector>();
             return Task.CompletedTask;
         }
 

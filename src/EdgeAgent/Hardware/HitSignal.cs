@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAnpr.Agent.Hardware;
@@ -8,11 +9,13 @@ namespace EdgeAnpr.Agent.Hardware;
 /// overlapping hits never cut each other short. <see cref="Pulse"/> never blocks and never throws: the beacon is a
 /// courtesy next to the report to the station, and a GPIO fault is logged, not passed to the hit's caller.
 /// </summary>
-/// <remarks>Owns its timer; the chip is the caller's. Disposing switches the relay off.</remarks>
+/// <remarks>
+/// A pulse is a write and a timer on the injected clock (System.Device.Gpio has no pulse of its own). Owns its timer; the
+/// controller is the caller's. Disposing switches the relay off.
+/// </remarks>
 public sealed class HitSignal : IDisposable
 {
-    private readonly GpioChip _chip;
-    private readonly int _line;
+    private readonly GpioLine _line;
     private readonly Func<int, TimeSpan> _lengthFor;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -23,23 +26,23 @@ public sealed class HitSignal : IDisposable
     private TimeSpan _onFor;
     private bool _disposed;
 
-    /// <param name="chip">The chip the relay is wired to; requests <paramref name="relay"/>'s line, driven off.</param>
+    /// <param name="gpio">The controller of the chip the relay is wired to; opens <paramref name="relay"/>'s line, driven off.</param>
     /// <param name="relay">The relay's line and polarity.</param>
     /// <param name="lengthFor">The pulse length of a priority (<see cref="GpioOptions.PulseFor"/>).</param>
     /// <param name="time">The clock of the pulses.</param>
     /// <param name="logger">Where pulses and faults are logged.</param>
-    public HitSignal(GpioChip chip, GpioOutputOptions relay, Func<int, TimeSpan> lengthFor, TimeProvider time, ILogger<HitSignal> logger)
+    /// <exception cref="GpioException">The line cannot be opened; the message names <c>Gpio:Relay</c>.</exception>
+    public HitSignal(GpioController gpio, GpioOutputOptions relay, Func<int, TimeSpan> lengthFor, TimeProvider time, ILogger<HitSignal> logger)
     {
-        ArgumentNullException.ThrowIfNull(chip);
+        ArgumentNullException.ThrowIfNull(gpio);
         ArgumentNullException.ThrowIfNull(relay);
-        _chip = chip;
-        _line = relay.Line;
+        ArgumentNullException.ThrowIfNull(time);
         _lengthFor = lengthFor;
         _time = time;
         _logger = logger;
-        chip.OpenOutput(_line, false, relay.ActiveLow);
+        _line = GpioLine.OpenOutput(gpio, relay.Line, relay.ActiveLow, active: false, "Gpio:Relay");
         _timer = time.CreateTimer(static s => ((HitSignal)s!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        Log.PartWired(logger, "relay", _line, chip.Name, relay.ActiveLow);
+        Log.PartWired(logger, "relay", relay.Line, relay.ActiveLow);
     }
 
     /// <summary>True while the relay is on.</summary>
@@ -152,10 +155,10 @@ public sealed class HitSignal : IDisposable
     {
         try
         {
-            _chip.Write(_line, on);
+            _line.Write(on);
             return true;
         }
-        catch (Exception ex) when (ex is GpioException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
         {
             Log.OutputFailed(_logger, "relay", ex.Message);
             return false;

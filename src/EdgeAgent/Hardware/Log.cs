@@ -5,11 +5,11 @@ namespace EdgeAnpr.Agent.Hardware;
 /// <summary>Log messages of the GPIO parts (event ids 6000-6099). Lines are named with the configuration key they come from.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(6000, LogLevel.Information, "GPIO: opened {Chip} ({Label}, {Lines} lines)")]
-    public static partial void ChipOpened(ILogger logger, string chip, string label, int lines);
+    [LoggerMessage(6000, LogLevel.Information, "GPIO: opened {Chip} ({Driver})")]
+    public static partial void ChipOpened(ILogger logger, string chip, string driver);
 
-    [LoggerMessage(6001, LogLevel.Information, "GPIO: {Part} on line {Line} of {Chip} (active low: {ActiveLow})")]
-    public static partial void PartWired(ILogger logger, string part, int line, string chip, bool activeLow);
+    [LoggerMessage(6001, LogLevel.Information, "GPIO: {Part} on line {Line} (active low: {ActiveLow})")]
+    public static partial void PartWired(ILogger logger, string part, int line, bool activeLow);
 
     [LoggerMessage(6002, LogLevel.Information, "GPIO: relay on for {Length} (hit of priority {Priority})")]
     public static partial void RelayOn(ILogger logger, TimeSpan length, int priority);
@@ -29,12 +29,6 @@ internal static partial class Log
     [LoggerMessage(6007, LogLevel.Debug, "GPIO: vehicle {Presence} the loop")]
     public static partial void Presence(ILogger logger, string presence);
 
-    [LoggerMessage(6008, LogLevel.Warning, "GPIO: {Lost} loop detector event(s) lost (the reader fell behind the kernel's buffer)")]
-    public static partial void EventsLost(ILogger logger, long lost);
-
-    [LoggerMessage(6009, LogLevel.Error, "GPIO: reading the loop detector failed; trying again in {Delay}")]
-    public static partial void LoopFailed(ILogger logger, TimeSpan delay, Exception exception);
-
-    [LoggerMessage(6010, LogLevel.Warning, "GPIO: running on a simulated chip: the relay, LED and loop detector are not connected to anything")]
-    public static partial void Simulated(ILogger logger);
+    [LoggerMessage(6009, LogLevel.Error, "GPIO: cannot read the loop detector: {Reason}; trying again at its next edge")]
+    public static partial void InputFailed(ILogger logger, string reason);
 }

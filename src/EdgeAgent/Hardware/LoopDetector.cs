@@ -1,5 +1,5 @@
+using System.Device.Gpio;
 using System.Threading.Channels;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAnpr.Agent.Hardware;
@@ -12,12 +12,17 @@ public readonly record struct PresenceChange(bool VehiclePresent, long Timestamp
 
 /// <summary>
 /// The inductive-loop detector (<c>Gpio:LoopDetector</c>): its dry contact is active while a vehicle stands or moves over
-/// the loop. The kernel debounces the input, so a change counts once it has held for <c>Gpio:LoopDetector:Debounce</c>;
-/// the kernel stamps it at the end of that wait, and this dates it that period earlier, to when the contact settled.
-/// Frames ask <see cref="VehiclePresentAt"/> with their own timestamp, which stays right while frames wait in the queue.
+/// the loop. The input is debounced here, in software on the injected clock (libgpiod 1.x has no debounce, and
+/// System.Device.Gpio none of its own): every edge restarts a <c>Gpio:LoopDetector:Debounce</c> wait, and when the wait
+/// ends the line is read; a level that differs from the last one counts, dated at the last edge, when the contact
+/// settled. Frames ask <see cref="VehiclePresentAt"/> with their own timestamp, which stays right while frames wait in
+/// the queue.
 /// </summary>
-/// <remarks>The chip is the caller's. Runs as a hosted service; one reader may follow <see cref="Changes"/>.</remarks>
-public sealed class LoopDetector : BackgroundService
+/// <remarks>
+/// Edges arrive on the driver's event thread as <see cref="GpioController"/> callbacks; they carry no timestamp, so each
+/// is stamped on arrival. The controller is the caller's; disposing stops listening.
+/// </remarks>
+public sealed class LoopDetector : IDisposable
 {
     /// <summary>Presence changes kept for <see cref="VehiclePresentAt"/>: minutes of traffic, far more than frames wait.</summary>
     public const int HistoryLength = 64;
@@ -25,42 +30,55 @@ public sealed class LoopDetector : BackgroundService
     /// <summary>Changes buffered for <see cref="Changes"/>; when its reader falls behind (or there is none) the oldest go.</summary>
     public const int ChangesCapacity = 64;
 
-    /// <summary>Wait after a failed read before the next.</summary>
-    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
-
-    private readonly GpioChip _chip;
-    private readonly int _line;
+    private readonly GpioController _gpio;
+    private readonly GpioLine _line;
     private readonly TimeSpan _debounce;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
+    private readonly ITimer _timer;
+    private readonly PinChangeEventHandler _onEdge;
     private readonly Queue<PresenceChange> _history = new(HistoryLength);
     private readonly Channel<PresenceChange> _changes;
     private readonly bool _initial;
     private bool _present;
-    private uint _lastSequence;
-    private long _lostEvents;
+    private long _lastEdge;
+    private bool _failed;
+    private bool _disposed;
     private long _droppedChanges;
 
-    /// <param name="chip">The chip the detector is wired to; requests <paramref name="options"/>'s line as a debounced input.</param>
+    /// <param name="gpio">The controller of the chip the detector is wired to; opens <paramref name="options"/>'s line as an input and listens to both edges.</param>
     /// <param name="options">The line, polarity, debounce and bias.</param>
-    /// <param name="time">The clock events are stamped with.</param>
+    /// <param name="time">The clock of the debounce and of the changes' timestamps.</param>
     /// <param name="logger">Where arrivals (debug) and faults are logged.</param>
-    public LoopDetector(GpioChip chip, LoopDetectorOptions options, TimeProvider time, ILogger<LoopDetector> logger)
+    /// <exception cref="GpioException">The line cannot be opened; the message names <c>Gpio:LoopDetector</c>.</exception>
+    public LoopDetector(GpioController gpio, LoopDetectorOptions options, TimeProvider time, ILogger<LoopDetector> logger)
     {
-        ArgumentNullException.ThrowIfNull(chip);
+        ArgumentNullException.ThrowIfNull(gpio);
         ArgumentNullException.ThrowIfNull(options);
-        _chip = chip;
-        _line = options.Line;
+        ArgumentNullException.ThrowIfNull(time);
+        _gpio = gpio;
         _debounce = options.Debounce;
         _time = time;
         _logger = logger;
         _changes = Channel.CreateBounded<PresenceChange>(
-            new BoundedChannelOptions(ChangesCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
+            new BoundedChannelOptions(ChangesCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = false },
             _ => Interlocked.Increment(ref _droppedChanges));
-        chip.OpenInput(_line, new GpioInputSettings(options.ActiveLow, GpioEdges.Both, options.Debounce, options.Bias));
-        _initial = _present = chip.Read(_line);
-        Log.PartWired(logger, "loop detector", _line, chip.Name, options.ActiveLow);
+        _line = GpioLine.OpenInput(gpio, options.Line, options.ActiveLow, options.Bias, "Gpio:LoopDetector");
+        _initial = _present = _line.Read();
+        _timer = time.CreateTimer(static s => ((LoopDetector)s!).Settle(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _onEdge = OnEdge;
+        try
+        {
+            gpio.RegisterCallbackForPinValueChangedEvent(options.Line, PinEventTypes.Rising | PinEventTypes.Falling, _onEdge);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+            _timer.Dispose();
+            throw new GpioException($"Gpio:LoopDetector: edges of GPIO line {options.Line} cannot be watched ({ex.Message}).", ex);
+        }
+
+        Log.PartWired(logger, "loop detector", options.Line, options.ActiveLow);
     }
 
     /// <summary>True while a vehicle is over the loop.</summary>
@@ -77,9 +95,6 @@ public sealed class LoopDetector : BackgroundService
 
     /// <summary>Presence changes as they happen, for one reader.</summary>
     public ChannelReader<PresenceChange> Changes => _changes.Reader;
-
-    /// <summary>Edge events the kernel or the chip dropped before they were read (gaps in their sequence).</summary>
-    public long LostEvents => Interlocked.Read(ref _lostEvents);
 
     /// <summary>Changes dropped from <see cref="Changes"/> because nobody read them in time.</summary>
     public long DroppedChanges => Interlocked.Read(ref _droppedChanges);
@@ -108,78 +123,92 @@ public sealed class LoopDetector : BackgroundService
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public void Dispose()
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await StepAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-#pragma warning disable CA1031 // The loop's catch: a fault is logged and the read tried again; nothing may end the loop.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                Log.LoopFailed(_logger, RetryDelay, ex);
-                try
-                {
-                    await Task.Delay(RetryDelay, _time, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }
-    }
-
-    /// <summary>Waits for the next edge on the loop's line and applies it.</summary>
-    internal async Task StepAsync(CancellationToken cancellationToken)
-    {
-        var edge = await _chip.ReadEdgeAsync(_line, cancellationToken);
-        Apply(edge);
-    }
-
-    private void Apply(GpioEdgeEvent edge)
-    {
-        var present = edge.Edge == GpioEdge.Rising;
-        var timestamp = edge.Timestamp - (long)(_debounce.Ticks * (_time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
-        var change = new PresenceChange(present, timestamp, _time.GetUtcNow() - _time.GetElapsedTime(timestamp));
-        long lost;
-        bool changed;
         lock (_gate)
         {
-            lost = _lastSequence != 0 && edge.LineSequence > _lastSequence + 1 ? edge.LineSequence - _lastSequence - 1 : 0;
-            _lastSequence = edge.LineSequence;
-
-            // After lost events the next may repeat the level already known; each event carries the new level.
-            changed = present != _present;
-            if (changed)
+            if (_disposed)
             {
-                _present = present;
-                if (_history.Count == HistoryLength)
-                {
-                    _history.Dequeue();
-                }
+                return;
+            }
 
-                _history.Enqueue(change);
+            _disposed = true;
+            _timer.Dispose();
+        }
+
+        try
+        {
+            _gpio.UnregisterCallbackForPinValueChangedEvent(_line.Number, _onEdge);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The controller went first (or the line with it): nothing is listening any more either way.
+        }
+
+        _changes.Writer.TryComplete();
+    }
+
+    /// <summary>On the driver's event thread: notes when the edge came and (re)starts the debounce wait.</summary>
+    private void OnEdge(object sender, PinValueChangedEventArgs e)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _lastEdge = _time.GetTimestamp();
+            if (_debounce > TimeSpan.Zero)
+            {
+                _timer.Change(_debounce, Timeout.InfiniteTimeSpan);
+                return;
             }
         }
 
-        if (lost > 0)
+        Settle();
+    }
+
+    /// <summary>The input has been quiet for the debounce time: reads the line and applies a changed level.</summary>
+    private void Settle()
+    {
+        bool level;
+        try
         {
-            Interlocked.Add(ref _lostEvents, lost);
-            Log.EventsLost(_logger, lost);
+            level = _line.Read();
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            // Once until a read works again: a broken line would otherwise log at every bounce.
+            if (!_failed)
+            {
+                _failed = true;
+                Log.InputFailed(_logger, ex.Message);
+            }
+
+            return;
         }
 
-        if (changed)
+        PresenceChange change;
+        lock (_gate)
         {
-            _changes.Writer.TryWrite(change);
-            Log.Presence(_logger, present ? "arrived over" : "left");
+            _failed = false;
+            if (_disposed || level == _present)
+            {
+                return;
+            }
+
+            _present = level;
+            change = new PresenceChange(level, _lastEdge, _time.GetUtcNow() - _time.GetElapsedTime(_lastEdge));
+            if (_history.Count == HistoryLength)
+            {
+                _history.Dequeue();
+            }
+
+            _history.Enqueue(change);
         }
+
+        _changes.Writer.TryWrite(change);
+        Log.Presence(_logger, level ? "arrived over" : "left");
     }
 }

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAnpr.Agent.Hardware;
@@ -23,7 +24,7 @@ public enum StatusLedState
 /// injected clock. Whoever watches the pipeline calls <see cref="SetState"/> (again and again is fine: only a change
 /// restarts the pattern). Patterns are told apart by eye from across a road: steady, 1 Hz even, 4 Hz even, short blips.
 /// </summary>
-/// <remarks>Owns its timer; the chip is the caller's. Disposing switches the LED off.</remarks>
+/// <remarks>Owns its timer; the controller is the caller's. Disposing switches the LED off.</remarks>
 public sealed class StatusLed : IDisposable
 {
     private static readonly TimeSpan[] Steady = [];
@@ -31,8 +32,7 @@ public sealed class StatusLed : IDisposable
     private static readonly TimeSpan[] SlowBlink = [TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500)];
     private static readonly TimeSpan[] FastBlink = [TimeSpan.FromMilliseconds(125), TimeSpan.FromMilliseconds(125)];
 
-    private readonly GpioChip _chip;
-    private readonly int _line;
+    private readonly GpioLine _line;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly ITimer _timer;
@@ -41,24 +41,23 @@ public sealed class StatusLed : IDisposable
     private bool _failed;
     private bool _disposed;
 
-    /// <param name="chip">The chip the LED is wired to; requests <paramref name="led"/>'s line.</param>
+    /// <param name="gpio">The controller of the chip the LED is wired to; opens <paramref name="led"/>'s line.</param>
     /// <param name="led">The LED's line and polarity.</param>
     /// <param name="time">The clock of the patterns.</param>
     /// <param name="logger">Where state changes and faults are logged.</param>
-    public StatusLed(GpioChip chip, GpioOutputOptions led, TimeProvider time, ILogger<StatusLed> logger)
+    /// <exception cref="GpioException">The line cannot be opened; the message names <c>Gpio:StatusLed</c>.</exception>
+    public StatusLed(GpioController gpio, GpioOutputOptions led, TimeProvider time, ILogger<StatusLed> logger)
     {
-        ArgumentNullException.ThrowIfNull(chip);
+        ArgumentNullException.ThrowIfNull(gpio);
         ArgumentNullException.ThrowIfNull(led);
         ArgumentNullException.ThrowIfNull(time);
-        _chip = chip;
-        _line = led.Line;
         _logger = logger;
 
         // Starts in Starting, on its first (lit) step.
-        chip.OpenOutput(_line, true, led.ActiveLow);
+        _line = GpioLine.OpenOutput(gpio, led.Line, led.ActiveLow, active: true, "Gpio:StatusLed");
         _timer = time.CreateTimer(static s => ((StatusLed)s!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _timer.Change(Blips[0], Timeout.InfiniteTimeSpan);
-        Log.PartWired(logger, "status LED", _line, chip.Name, led.ActiveLow);
+        Log.PartWired(logger, "status LED", led.Line, led.ActiveLow);
     }
 
     /// <summary>The state shown.</summary>
@@ -155,10 +154,10 @@ public sealed class StatusLed : IDisposable
     {
         try
         {
-            _chip.Write(_line, on);
+            _line.Write(on);
             _failed = false;
         }
-        catch (Exception ex) when (ex is GpioException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
         {
             // A blinking pattern would log this several times a second: once until it works again.
             if (!_failed)

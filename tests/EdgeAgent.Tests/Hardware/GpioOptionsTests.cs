@@ -121,6 +121,26 @@ public sealed class GpioOptionsTests
         Assert.Contains("Gpio:PulseByPriority:high is not a priority", problem, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("simulated")]
+    [InlineData("/dev/gpiochip")]
+    [InlineData("gpiochip0")]
+    [InlineData("/dev/gpiomem")]
+    public void A_chip_that_is_not_a_gpiochip_device_is_refused_naming_the_key(string chip)
+    {
+        var problem = Assert.Single(Check(("Gpio:Chip", chip)));
+        Assert.Contains($"Gpio:Chip is '{chip}'", problem, StringComparison.Ordinal);
+        Assert.Contains("/dev/gpiochip0", problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/dev/gpiochip0", 0)]
+    [InlineData("/dev/gpiochip12", 12)]
+    [InlineData("/dev/gpiochip-1", -1)]
+    [InlineData("/dev/gpiochip1/", -1)]
+    public void The_chip_number_is_read_from_the_path(string chip, int number) =>
+        Assert.Equal(number, GpioOptions.ChipNumber(chip));
+
     [Fact]
     public void An_unknown_bias_is_refused_naming_the_key()
     {

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using EdgeAnpr.Agent.Hardware;
 using EdgeAnpr.Agent.Hosting;
 using EdgeAnpr.Agent.Tests.Support;
@@ -21,27 +22,32 @@ public sealed class HardwareRegistrationTests
     }
 
     [Fact]
-    public async Task A_simulated_chip_wires_each_configured_part_at_start_and_switches_outputs_off_at_the_end()
+    public async Task Each_configured_part_is_wired_at_start_and_the_outputs_are_off_at_the_end()
     {
+        var pins = new FakeGpioDriver(_time);
+        using var gpio = new GpioController(pins);
         var provider = Provider(
+            gpio,
             ("Gpio:Enabled", "true"),
-            ("Gpio:Chip", "simulated"),
             ("Gpio:Relay:Line", "17"),
             ("Gpio:LoopDetector:Line", "22"));
-        var chip = (SimulatedGpioChip)provider.GetRequiredService<GpioChip>();
 
         foreach (var service in provider.GetServices<IHostedService>())
         {
             await service.StartAsync(CancellationToken.None);
         }
 
-        Assert.True(chip.IsRequested(17));
-        Assert.True(chip.IsRequested(22));
+        Assert.True(pins.IsOpen(17));
+        Assert.True(pins.IsOpen(22));
+        Assert.False(pins.IsOpen(27));
         Assert.Null(provider.GetService<StatusLed>());
         var relay = provider.GetRequiredService<HitSignal>();
         relay.Pulse(1);
-        Assert.True(chip.IsHigh(17));
-        Assert.False(provider.GetRequiredService<LoopDetector>().VehiclePresent);
+        Assert.True(pins.IsHigh(17));
+        var loop = provider.GetRequiredService<LoopDetector>();
+        pins.SetPin(22, true);
+        _time.Advance(LoopDetectorOptions.DefaultDebounce);
+        Assert.True(loop.VehiclePresent);
 
         foreach (var service in provider.GetServices<IHostedService>().Reverse())
         {
@@ -49,14 +55,15 @@ public sealed class HardwareRegistrationTests
         }
 
         await provider.DisposeAsync();
-        Assert.False(chip.IsHigh(17));
-        Assert.Throws<ObjectDisposedException>(() => chip.Read(17));
+        Assert.False(pins.IsHigh(17));
+        Assert.Equal(0, _time.ActiveTimers);
     }
 
     [Fact]
-    public async Task A_missing_chip_stops_start_up_with_its_message()
+    public async Task A_box_without_chip_or_libgpiod_stops_start_up_with_one_line_naming_what_is_missing()
     {
-        await using var provider = Provider(("Gpio:Enabled", "true"), ("Gpio:Chip", "/dev/gpiochip99"), ("Gpio:Relay:Line", "17"));
+        // The real LibGpiod.Open: this machine has no /dev/gpiochip99 (and, here, no libgpiod).
+        await using var provider = Provider(null, ("Gpio:Enabled", "true"), ("Gpio:Chip", "/dev/gpiochip99"), ("Gpio:Relay:Line", "17"));
 
         var ex = await Assert.ThrowsAsync<GpioException>(async () =>
         {
@@ -65,13 +72,20 @@ public sealed class HardwareRegistrationTests
                 await service.StartAsync(CancellationToken.None);
             }
         });
-        Assert.Contains("/dev/gpiochip99", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(LibGpiod.Missing("/dev/gpiochip99", LibGpiod.FindLibrary()), ex.Message);
+        Assert.DoesNotContain('\n', ex.Message);
     }
 
-    private ServiceProvider Provider(params (string Key, string Value)[] values)
+    private ServiceProvider Provider(GpioController? gpio, params (string Key, string Value)[] values)
     {
         var configuration = Configuration(values);
         var services = new ServiceCollection();
+        if (gpio is not null)
+        {
+            // Registered first, it stands in for the chip AddHardware would open; the container does not dispose it.
+            services.AddSingleton(gpio);
+        }
+
         services.AddSingleton<TimeProvider>(_time);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         new OptionsEntry<GpioOptions, GpioOptionsValidator>(GpioOptions.SectionName).Register(services, configuration);

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using EdgeAnpr.Agent.Hardware;
 using EdgeAnpr.Agent.Tests.Support;
 
@@ -8,19 +9,21 @@ public sealed class HitSignalTests : IDisposable
     private const int Line = 17;
 
     private readonly FakeTimeProvider _time = new();
-    private readonly SimulatedGpioChip _chip;
+    private readonly FakeGpioDriver _pins;
+    private readonly GpioController _gpio;
     private readonly TestLogger<HitSignal> _logger = new();
     private readonly DateTimeOffset _start;
 
     public HitSignalTests()
     {
-        _chip = new SimulatedGpioChip(_time);
+        _pins = new FakeGpioDriver(_time);
+        _gpio = new GpioController(_pins);
         _start = _time.GetUtcNow();
     }
 
     public void Dispose()
     {
-        _chip.Dispose();
+        _gpio.Dispose();
         _logger.AssertNoErrors();
     }
 
@@ -89,16 +92,16 @@ public sealed class HitSignalTests : IDisposable
     [Fact]
     public void An_active_low_relay_pulls_its_pin_low_while_on_and_is_off_after_dispose()
     {
-        var relay = new HitSignal(_chip, new GpioOutputOptions { Line = Line, ActiveLow = true }, new GpioOptions().PulseFor, _time, _logger);
-        Assert.True(_chip.IsHigh(Line));
+        var relay = new HitSignal(_gpio, new GpioOutputOptions { Line = Line, ActiveLow = true }, new GpioOptions().PulseFor, _time, _logger);
+        Assert.True(_pins.IsHigh(Line));
 
         relay.Pulse(1);
-        Assert.False(_chip.IsHigh(Line));
+        Assert.False(_pins.IsHigh(Line));
 
         relay.Dispose();
-        Assert.True(_chip.IsHigh(Line));
+        Assert.True(_pins.IsHigh(Line));
         relay.Pulse(1);
-        Assert.True(_chip.IsHigh(Line));
+        Assert.True(_pins.IsHigh(Line));
         Assert.Equal(0, _time.ActiveTimers);
     }
 
@@ -106,8 +109,8 @@ public sealed class HitSignalTests : IDisposable
     public void A_gpio_fault_is_logged_not_thrown_at_the_caller()
     {
         var logger = new TestLogger<HitSignal>();
-        using var relay = new HitSignal(_chip, new GpioOutputOptions { Line = Line }, new GpioOptions().PulseFor, _time, logger);
-        _chip.Dispose();
+        using var relay = new HitSignal(_gpio, new GpioOutputOptions { Line = Line }, new GpioOptions().PulseFor, _time, logger);
+        _gpio.Dispose();
 
         relay.Pulse(1);
 
@@ -115,7 +118,15 @@ public sealed class HitSignalTests : IDisposable
         Assert.Contains(logger.Errors, e => e.Message.Contains("relay", StringComparison.Ordinal));
     }
 
-    private HitSignal Relay() => new(_chip, new GpioOutputOptions { Line = Line }, new GpioOptions().PulseFor, _time, _logger);
+    [Fact]
+    public void A_line_the_chip_does_not_have_is_refused_naming_its_key()
+    {
+        var ex = Assert.Throws<GpioException>(() => new HitSignal(_gpio, new GpioOutputOptions { Line = 64 }, new GpioOptions().PulseFor, _time, _logger));
 
-    private List<(bool, DateTimeOffset)> Changes() => [.. _chip.ChangesOf(Line).Select(c => (c.Value, c.At))];
+        Assert.Equal("Gpio:Relay:Line is 64, but the GPIO chip has lines 0 to 63 (`gpioinfo` lists them).", ex.Message);
+    }
+
+    private HitSignal Relay() => new(_gpio, new GpioOutputOptions { Line = Line }, new GpioOptions().PulseFor, _time, _logger);
+
+    private List<(bool, DateTimeOffset)> Changes() => [.. _pins.ChangesOf(Line).Select(c => (c.High, c.At))];
 }

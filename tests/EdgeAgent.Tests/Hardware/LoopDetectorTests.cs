@@ -1,100 +1,106 @@
+using System.Device.Gpio;
 using EdgeAnpr.Agent.Hardware;
 using EdgeAnpr.Agent.Tests.Support;
 
 namespace EdgeAnpr.Agent.Tests.Hardware;
 
+/// <summary>
+/// The software debounce on the fake clock. The fake driver raises edges synchronously and the fake clock fires the
+/// debounce timer inside <c>Advance</c>, so every assertion holds the moment the clock has moved: nothing waits.
+/// </summary>
 public sealed class LoopDetectorTests : IDisposable
 {
     private const int Line = 22;
     private static readonly TimeSpan Debounce = LoopDetectorOptions.DefaultDebounce;
 
     private readonly FakeTimeProvider _time = new();
-    private readonly CancellationTokenSource _end = new();
-    private readonly SimulatedGpioChip _chip;
+    private readonly FakeGpioDriver _pins;
+    private readonly GpioController _gpio;
     private readonly TestLogger<LoopDetector> _logger = new();
 
     public LoopDetectorTests()
     {
-        _chip = new SimulatedGpioChip(_time);
+        _pins = new FakeGpioDriver(_time);
+        _gpio = new GpioController(_pins);
     }
 
     public void Dispose()
     {
-        // Steps still waiting end cancelled, not faulted by the chip's closing.
-        _end.Cancel();
-        _end.Dispose();
-        _chip.Dispose();
+        _gpio.Dispose();
         _logger.AssertNoErrors();
     }
 
     [Fact]
-    public async Task Contact_bounce_is_ignored_and_an_arrival_is_reported_once_dated_when_the_contact_settled()
+    public void Contact_bounce_is_ignored_and_an_arrival_is_reported_once_dated_when_the_contact_settled()
     {
         using var loop = Detector(activeLow: false);
-        var step = loop.StepAsync(_end.Token);
 
         // The contact closes with 8 ms of bounce, then holds.
-        _chip.SetPin(Line, true);
+        _pins.SetPin(Line, true);
         _time.Advance(TimeSpan.FromMilliseconds(4));
-        _chip.SetPin(Line, false);
+        _pins.SetPin(Line, false);
         _time.Advance(TimeSpan.FromMilliseconds(4));
-        _chip.SetPin(Line, true);
+        _pins.SetPin(Line, true);
         var settled = _time.GetTimestamp();
         var settledAt = _time.GetUtcNow();
         _time.Advance(Debounce - TimeSpan.FromMilliseconds(1));
-        Assert.False(step.IsCompleted);
         Assert.False(loop.VehiclePresent);
-
-        // The waiting read resumes on the thread pool (the channel runs no continuation inline); the clock stays put.
-        _time.Advance(TimeSpan.FromMilliseconds(1));
-        await step.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(loop.VehiclePresent);
-        Assert.True(loop.Changes.TryRead(out var change));
-        Assert.Equal(new PresenceChange(true, settled, settledAt), change);
         Assert.False(loop.Changes.TryRead(out _));
 
-        _time.Advance(TimeSpan.FromSeconds(2));
-        Assert.False(loop.StepAsync(_end.Token).IsCompleted);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(loop.VehiclePresent);
+        Assert.Equal([new PresenceChange(true, settled, settledAt)], Drain(loop));
     }
 
     [Fact]
     public void A_blip_shorter_than_the_debounce_is_not_a_vehicle()
     {
         using var loop = Detector(activeLow: false);
-        var step = loop.StepAsync(_end.Token);
 
-        _chip.SetPin(Line, true);
+        _pins.SetPin(Line, true);
         _time.Advance(Debounce / 2);
-        _chip.SetPin(Line, false);
-        _time.Advance(TimeSpan.FromSeconds(1));
+        _pins.SetPin(Line, false);
+        _time.Advance(Debounce * 2);
 
-        Assert.False(step.IsCompleted);
         Assert.False(loop.VehiclePresent);
+        Assert.Empty(Drain(loop));
+        Assert.Equal(0, _time.ActiveTimers);
+    }
+
+    [Fact]
+    public void Without_debounce_every_edge_counts_at_once()
+    {
+        using var loop = new LoopDetector(_gpio, new LoopDetectorOptions { Line = Line, Debounce = TimeSpan.Zero }, _time, _logger);
+
+        _pins.SetPin(Line, true);
+        Assert.True(loop.VehiclePresent);
+        _pins.SetPin(Line, false);
+
+        Assert.Equal([true, false], Drain(loop).Select(c => c.VehiclePresent));
     }
 
     [Fact]
     public void An_active_low_detector_reports_a_vehicle_while_its_pin_is_low()
     {
-        _chip.SetPin(Line, true);
+        _pins.SetPin(Line, true);
         using var loop = Detector(activeLow: true);
         Assert.False(loop.VehiclePresent);
 
-        _chip.SetPin(Line, false);
+        _pins.SetPin(Line, false);
         _time.Advance(Debounce);
-        Assert.True(loop.StepAsync(_end.Token).IsCompletedSuccessfully);
         Assert.True(loop.VehiclePresent);
 
         _time.Advance(TimeSpan.FromSeconds(1));
-        _chip.SetPin(Line, true);
+        _pins.SetPin(Line, true);
         _time.Advance(Debounce);
-        Assert.True(loop.StepAsync(_end.Token).IsCompletedSuccessfully);
         Assert.False(loop.VehiclePresent);
+        Assert.Equal([true, false], Drain(loop).Select(c => c.VehiclePresent));
     }
 
     [Fact]
     public void A_vehicle_already_there_at_start_is_present()
     {
-        _chip.SetPin(Line, true);
+        _pins.SetPin(Line, true);
         using var loop = Detector(activeLow: false);
 
         Assert.True(loop.VehiclePresent);
@@ -102,23 +108,30 @@ public sealed class LoopDetectorTests : IDisposable
     }
 
     [Fact]
-    public async Task Frames_are_marked_by_their_own_timestamp()
+    public void An_undriven_input_with_a_pull_up_reads_its_pull_up()
+    {
+        using var loop = new LoopDetector(_gpio, new LoopDetectorOptions { Line = Line, ActiveLow = true, Bias = GpioBias.PullUp }, _time, _logger);
+
+        Assert.Equal(PinMode.InputPullUp, _gpio.GetPinMode(Line));
+        Assert.False(loop.VehiclePresent);
+    }
+
+    [Fact]
+    public void Frames_are_marked_by_their_own_timestamp()
     {
         using var loop = Detector(activeLow: false);
         var beforeArrival = _time.GetTimestamp();
         _time.Advance(TimeSpan.FromSeconds(1));
 
-        _chip.SetPin(Line, true);
+        _pins.SetPin(Line, true);
         var arrival = _time.GetTimestamp();
         _time.Advance(Debounce);
-        await loop.StepAsync(_end.Token);
         var during = _time.GetTimestamp();
 
         _time.Advance(TimeSpan.FromSeconds(1));
-        _chip.SetPin(Line, false);
+        _pins.SetPin(Line, false);
         var departure = _time.GetTimestamp();
         _time.Advance(Debounce);
-        await loop.StepAsync(_end.Token);
 
         Assert.False(loop.VehiclePresentAt(beforeArrival));
         Assert.True(loop.VehiclePresentAt(arrival));
@@ -129,22 +142,36 @@ public sealed class LoopDetectorTests : IDisposable
     }
 
     [Fact]
-    public async Task The_service_follows_the_loop_until_stopped()
+    public void A_reader_that_falls_behind_loses_the_oldest_changes_counted()
     {
-        using var loop = Detector(activeLow: false);
-        await loop.StartAsync(CancellationToken.None);
+        using var loop = new LoopDetector(_gpio, new LoopDetectorOptions { Line = Line, Debounce = TimeSpan.Zero }, _time, _logger);
 
-        _chip.SetPin(Line, true);
+        for (var i = 0; i < LoopDetector.ChangesCapacity + 3; i++)
+        {
+            _pins.SetPin(Line, i % 2 == 0);
+        }
+
+        Assert.Equal(3, loop.DroppedChanges);
+        Assert.Equal(LoopDetector.ChangesCapacity, Drain(loop).Count);
+    }
+
+    [Fact]
+    public void After_dispose_the_detector_stops_listening_and_its_timer_is_gone()
+    {
+        var loop = Detector(activeLow: false);
+        _pins.SetPin(Line, true);
+
+        loop.Dispose();
         _time.Advance(Debounce);
-        var change = await loop.Changes.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        _pins.SetPin(Line, false);
 
-        Assert.True(change.VehiclePresent);
-        Assert.True(loop.VehiclePresent);
-        await loop.StopAsync(CancellationToken.None);
+        Assert.False(loop.VehiclePresent);
+        Assert.Equal(0, _time.ActiveTimers);
+        Assert.True(loop.Changes.Completion.IsCompleted);
     }
 
     private LoopDetector Detector(bool activeLow) =>
-        new(_chip, new LoopDetectorOptions { Line = Line, ActiveLow = activeLow }, _time, _logger);
+        new(_gpio, new LoopDetectorOptions { Line = Line, ActiveLow = activeLow }, _time, _logger);
 
     private static List<PresenceChange> Drain(LoopDetector loop)
     {

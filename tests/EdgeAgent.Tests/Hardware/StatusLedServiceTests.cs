@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using EdgeAnpr.Agent.Hardware;
 using EdgeAnpr.Agent.Tests.Support;
 
@@ -7,16 +8,16 @@ namespace EdgeAnpr.Agent.Tests.Hardware;
 public sealed class StatusLedServiceTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
-    private readonly SimulatedGpioChip _chip;
+    private readonly GpioController _gpio;
 
-    public StatusLedServiceTests() => _chip = new SimulatedGpioChip(_time);
+    public StatusLedServiceTests() => _gpio = new GpioController(new FakeGpioDriver(_time));
 
-    public void Dispose() => _chip.Dispose();
+    public void Dispose() => _gpio.Dispose();
 
     [Fact]
     public async Task The_led_shows_starting_then_camera_down_link_down_and_running_as_they_come()
     {
-        using var led = new StatusLed(_chip, new GpioOutputOptions { Line = 27 }, _time, new TestLogger<StatusLed>());
+        using var led = new StatusLed(_gpio, new GpioOutputOptions { Line = 27 }, _time, new TestLogger<StatusLed>());
         var condition = new BoxCondition(false, false, false);
         using var service = new StatusLedService(led, () => condition, _time);
         await service.StartAsync(CancellationToken.None);

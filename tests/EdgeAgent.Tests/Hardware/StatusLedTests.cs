@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using EdgeAnpr.Agent.Hardware;
 using EdgeAnpr.Agent.Tests.Support;
 
@@ -8,17 +9,19 @@ public sealed class StatusLedTests : IDisposable
     private const int Line = 27;
 
     private readonly FakeTimeProvider _time = new();
-    private readonly SimulatedGpioChip _chip;
+    private readonly FakeGpioDriver _pins;
+    private readonly GpioController _gpio;
     private readonly TestLogger<StatusLed> _logger = new();
 
     public StatusLedTests()
     {
-        _chip = new SimulatedGpioChip(_time);
+        _pins = new FakeGpioDriver(_time);
+        _gpio = new GpioController(_pins);
     }
 
     public void Dispose()
     {
-        _chip.Dispose();
+        _gpio.Dispose();
         _logger.AssertNoErrors();
     }
 
@@ -87,12 +90,12 @@ public sealed class StatusLedTests : IDisposable
     [Fact]
     public void An_active_low_led_is_lit_by_a_low_pin_and_dark_after_dispose()
     {
-        var led = new StatusLed(_chip, new GpioOutputOptions { Line = Line, ActiveLow = true }, _time, _logger);
+        var led = new StatusLed(_gpio, new GpioOutputOptions { Line = Line, ActiveLow = true }, _time, _logger);
         led.SetState(StatusLedState.Running);
-        Assert.False(_chip.IsHigh(Line));
+        Assert.False(_pins.IsHigh(Line));
 
         led.Dispose();
-        Assert.True(_chip.IsHigh(Line));
+        Assert.True(_pins.IsHigh(Line));
         Assert.Equal(0, _time.ActiveTimers);
     }
 
@@ -104,15 +107,15 @@ public sealed class StatusLedTests : IDisposable
     public void The_camera_outranks_the_link(bool started, bool cameraUp, bool linkUp, StatusLedState expected) =>
         Assert.Equal(expected, StatusLed.StateFor(started, cameraUp, linkUp));
 
-    private StatusLed Led() => new(_chip, new GpioOutputOptions { Line = Line }, _time, _logger);
+    private StatusLed Led() => new(_gpio, new GpioOutputOptions { Line = Line }, _time, _logger);
 
-    private (DateTimeOffset At, int Count) Mark() => (_time.GetUtcNow(), _chip.ChangesOf(Line).Count);
+    private (DateTimeOffset At, int Count) Mark() => (_time.GetUtcNow(), _pins.ChangesOf(Line).Count);
 
-    /// <summary>Advances the clock and returns the LED's changes since <paramref name="from"/> (default: all) as (ms after it, lit).</summary>
+    /// <summary>Advances the clock and returns the (active-high) LED's changes since <paramref name="from"/> (default: all) as (ms after it, lit).</summary>
     private List<(int, bool)> Record(TimeSpan advance, (DateTimeOffset At, int Count)? from = null)
     {
         var (at, count) = from ?? (_time.GetUtcNow(), 0);
         _time.Advance(advance);
-        return [.. _chip.ChangesOf(Line).Skip(count).Select(c => ((int)(c.At - at).TotalMilliseconds, c.Value))];
+        return [.. _pins.ChangesOf(Line).Skip(count).Select(c => ((int)(c.At - at).TotalMilliseconds, c.High))];
     }
 }

@@ -1,8 +1,10 @@
+using System.Device.Gpio;
 using EdgeAnpr.Agent.Delivery;
 using EdgeAnpr.Agent.Hardware;
 using EdgeAnpr.Agent.Pipeline;
 using EdgeAnpr.Agent.Storage;
 using EdgeAnpr.Agent.Tests.Delivery;
+using EdgeAnpr.Agent.Tests.Hardware;
 using EdgeAnpr.Agent.Tests.Storage;
 using EdgeAnpr.Agent.Tests.Support;
 using EdgeAnpr.Agent.Tracking;
@@ -16,17 +18,19 @@ public sealed class PassProcessorTests : IDisposable
 {
     private const int RelayLine = 17;
     private readonly StorageRig _rig = new();
-    private readonly SimulatedGpioChip _chip;
+    private readonly FakeGpioDriver _pins;
+    private readonly GpioController _gpio;
     private readonly List<string> _seen = [];
 
     public PassProcessorTests()
     {
-        _chip = new SimulatedGpioChip(_rig.Time);
+        _pins = new FakeGpioDriver(_rig.Time);
+        _gpio = new GpioController(_pins);
     }
 
     public void Dispose()
     {
-        _chip.Dispose();
+        _gpio.Dispose();
         _rig.Dispose();
     }
 
@@ -40,7 +44,7 @@ public sealed class PassProcessorTests : IDisposable
 
         Assert.Equal(["pass AYO9034", "hit AYO9034 stored 1 relay True", "pass ZZZ9999"], _seen);
         Assert.Equal(1, outbox.Count);
-        Assert.True(_chip.IsHigh(RelayLine));
+        Assert.True(_pins.IsHigh(RelayLine));
     }
 
     [Fact]
@@ -101,16 +105,16 @@ public sealed class PassProcessorTests : IDisposable
         var outbox = _rig.Own(_rig.OpenOutbox(database));
         var factory = new HitEventFactory(new CameraIdentity("site1", "cam1"), _rig.Time);
         var delivery = new DeliveryService(outbox, factory, options, transport: null, _rig.Time, new TestLogger<DeliveryService>());
-        var relay = new HitSignal(_chip, new GpioOutputOptions { Line = RelayLine }, new GpioOptions().PulseFor, _rig.Time, new TestLogger<HitSignal>());
+        var relay = new HitSignal(_gpio, new GpioOutputOptions { Line = RelayLine }, new GpioOptions().PulseFor, _rig.Time, new TestLogger<HitSignal>());
         var processor = new PassProcessor(
-            new PassQueue(), new PipelineStats(), matcher, delivery, factory, relay, [new Recorder(_seen, outbox, _chip)], _rig.Time, new TestLogger<PassProcessor>());
+            new PassQueue(), new PipelineStats(), matcher, delivery, factory, relay, [new Recorder(_seen, outbox, _pins)], _rig.Time, new TestLogger<PassProcessor>());
         return (processor, outbox);
     }
 
-    private sealed class Recorder(List<string> seen, Outbox outbox, SimulatedGpioChip chip) : IPipelineObserver
+    private sealed class Recorder(List<string> seen, Outbox outbox, FakeGpioDriver pins) : IPipelineObserver
     {
         public void OnPass(VehiclePass pass) => seen.Add($"pass {pass.Text.Value}");
 
-        public void OnHit(HitEvent hit) => seen.Add($"hit {hit.Plate.Text} stored {outbox.Count} relay {chip.IsHigh(RelayLine)}");
+        public void OnHit(HitEvent hit) => seen.Add($"hit {hit.Plate.Text} stored {outbox.Count} relay {pins.IsHigh(RelayLine)}");
     }
 }
