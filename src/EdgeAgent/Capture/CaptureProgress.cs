@@ -4,7 +4,7 @@ namespace EdgeAnpr.Agent.Capture;
 /// What <see cref="CaptureService"/> reports about itself, written by its loop and read by anyone. The
 /// per-frame part is two interlocked writes; state changes, which are rare, take a lock.
 /// </summary>
-internal sealed class CaptureProgress(TimeProvider time)
+internal sealed class CaptureProgress
 {
     private readonly Lock _gate = new();
     private CaptureState _state = CaptureState.Starting;
@@ -21,9 +21,6 @@ internal sealed class CaptureProgress(TimeProvider time)
         Interlocked.Exchange(ref _lastFrameTimestamp, timestamp);
         Interlocked.Increment(ref _frames);
     }
-
-    public bool IsFlowing(TimeSpan window) =>
-        Frames > 0 && time.GetElapsedTime(Interlocked.Read(ref _lastFrameTimestamp)) <= window;
 
     public void Opened(FrameFormat format)
     {

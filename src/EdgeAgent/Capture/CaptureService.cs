@@ -1,3 +1,4 @@
+using EdgeAnpr.Agent.Pipeline;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -62,7 +63,7 @@ public sealed class CaptureService
         _logger = logger;
         _sourceFactory = sourceFactory ?? (s => new FfmpegFrameSource(s, options, pace));
         _restarts = RestartPipeline.Create(options, timeProvider, OnRetryAsync);
-        _progress = new CaptureProgress(timeProvider);
+        _progress = new CaptureProgress();
     }
 
     /// <summary>
@@ -70,6 +71,12 @@ public sealed class CaptureService
     /// source is read once and its failure ends the run (a replay of a URL).
     /// </summary>
     public bool SuperviseLiveSources { get; init; } = true;
+
+    /// <summary>
+    /// Marked busy while opening the source and while waiting for each frame; idle while a frame waits for room in the
+    /// queue and during restart backoff. Null: not watched.
+    /// </summary>
+    public StageLiveness? Liveness { get; init; }
 
     /// <summary>Frames captured so far (written to the queue, including those it later dropped).</summary>
     public long Frames => _progress.Frames;
@@ -79,12 +86,6 @@ public sealed class CaptureService
 
     /// <summary>The pool frames are rented from, once the source has opened (for tests and the benchmark).</summary>
     internal FramePool? Pool => Volatile.Read(ref _pool);
-
-    /// <summary>
-    /// True when a frame arrived within <paramref name="window"/>: what the systemd watchdog ping is
-    /// conditioned on (DESIGN.md, "systemd": WATCHDOG=1 only while frames are actually flowing).
-    /// </summary>
-    public bool IsFlowing(TimeSpan window) => _progress.IsFlowing(window);
 
     /// <summary>
     /// Captures until a file ends (returns), a permanent failure (throws it), or cancellation (throws
@@ -193,12 +194,24 @@ public sealed class CaptureService
         Log.SourceLost(_logger, delivered, _options.RestartDelay, failure.Message);
     }
 
-    // Connecting, probing and the first key frame come before the first frame; allow for them.
-    private TimeSpan FirstFrameTimeout => _options.ConnectTimeout + _options.StallTimeout;
+    private TimeSpan FirstFrameTimeout => FirstFrameTimeoutOf(_options);
+
+    /// <summary>How long a connection may take to its first frame: connecting, probing and the first key frame come first.</summary>
+    internal static TimeSpan FirstFrameTimeoutOf(CaptureOptions options) => options.ConnectTimeout + options.StallTimeout;
 
     private async Task<FrameFormat> OpenAsync(FrameSource source, CancellationToken cancellationToken)
     {
-        var format = await source.OpenAsync(cancellationToken);
+        FrameFormat format;
+        Liveness?.Busy();
+        try
+        {
+            format = await source.OpenAsync(cancellationToken);
+        }
+        finally
+        {
+            Liveness?.Idle();
+        }
+
         if (_pool is not { } pool || pool.Width != format.Width || pool.Height != format.Height)
         {
             // A camera reconfigured to another size gets a new pool; frames of the old one still in the
@@ -221,6 +234,7 @@ public sealed class CaptureService
         {
             var frame = pool.Rent();
             bool filled;
+            Liveness?.Busy();
             try
             {
                 filled = await source.ReadAsync(frame.Writable, cancellationToken);
@@ -229,6 +243,10 @@ public sealed class CaptureService
             {
                 frame.Dispose();
                 throw;
+            }
+            finally
+            {
+                Liveness?.Idle();
             }
 
             if (!filled)

@@ -7,7 +7,11 @@ internal static class AgentCommandLine
 {
     public static Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
-        var console = new CliConsole(output ?? Console.Out, error ?? Console.Error);
+        var console = new CliConsole(output ?? Console.Out, error ?? Console.Error)
+        {
+            // Under systemd stderr is the journal (JOURNAL_STREAM set): the one-line failure is an error there too.
+            ErrorPrefix = error is null && Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null ? "<3>" : "",
+        };
         var root = new RootCommand("EdgeAnpr: reads number plates beside a roadside camera and reports watchlist hits.")
         {
             RunCommand.Create(console),
@@ -37,10 +41,13 @@ internal static class AgentCommandLine
 /// <summary>Where a command writes: results to <see cref="Out"/>, problems to <see cref="Error"/>.</summary>
 internal sealed record CliConsole(TextWriter Out, TextWriter Error)
 {
+    /// <summary>What starts each problem line: the syslog priority <c>&lt;3&gt;</c> (error) when stderr is the journal.</summary>
+    public string ErrorPrefix { get; init; } = "";
+
     /// <summary>Writes one problem line, prefixed with the program name, and returns the exit code.</summary>
     public int Fail(int exitCode, string problem)
     {
-        Error.WriteLine($"edge-anpr: {problem}");
+        Error.WriteLine($"{ErrorPrefix}edge-anpr: {problem}");
         return exitCode;
     }
 }

@@ -38,9 +38,13 @@ internal static class AgentHost
         {
             // stdout is for reads and JSON; logs go to stderr (the journal under systemd).
             o.LogToStandardErrorThreshold = LogLevel.Trace;
+
+            // systemd sets JOURNAL_STREAM when stderr goes to the journal: the systemd format then starts each line
+            // with its syslog priority (<6> information, <4> warning, <3> error), so `journalctl -p warning` finds
+            // the problems. Set here and nowhere else: AddSimpleConsole would set the simple format back.
             o.FormatterName = Environment.GetEnvironmentVariable("JOURNAL_STREAM") is null ? ConsoleFormatterNames.Simple : ConsoleFormatterNames.Systemd;
         });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Services.Configure<SimpleConsoleFormatterOptions>(o => o.SingleLine = true);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(run);
@@ -117,7 +121,10 @@ internal static class AgentHost
             sp.GetRequiredService<PlateTracker>(),
             sp.GetRequiredService<PassQueue>(),
             sp.GetService<LoopDetector>() is { } loop ? loop.VehiclePresentAt : null,
-            sp.GetRequiredService<ILogger<FrameProcessor>>()));
+            sp.GetRequiredService<ILogger<FrameProcessor>>())
+        {
+            Liveness = sp.GetRequiredService<PipelineLiveness>().Frames,
+        });
         services.AddSingleton(sp => new PassProcessor(
             sp.GetRequiredService<PassQueue>(),
             sp.GetRequiredService<PipelineStats>(),
@@ -127,9 +134,12 @@ internal static class AgentHost
             sp.GetService<HitSignal>(),
             sp.GetServices<IPipelineObserver>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<PassProcessor>>()));
+            sp.GetRequiredService<ILogger<PassProcessor>>())
+        {
+            Liveness = sp.GetRequiredService<PipelineLiveness>().Passes,
+        });
         services.AddHostedService<PipelineService>();
-        services.AddHostedService<SystemdNotifyService>();
+        services.AddSystemdNotify();
         return services;
     }
 
@@ -156,6 +166,7 @@ internal static class AgentHost
                 sp.GetRequiredService<ILogger<CaptureService>>())
             {
                 SuperviseLiveSources = sp.GetRequiredService<AgentRun>().Mode == AgentMode.Run,
+                Liveness = sp.GetRequiredService<PipelineLiveness>().Capture,
             };
         });
         return services;

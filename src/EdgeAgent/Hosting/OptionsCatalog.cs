@@ -6,6 +6,7 @@ using EdgeAnpr.Agent.Inference;
 using EdgeAnpr.Agent.Mqtt;
 using EdgeAnpr.Agent.Recognition;
 using EdgeAnpr.Agent.Storage;
+using EdgeAnpr.Agent.Systemd;
 using EdgeAnpr.Agent.Tracking;
 using EdgeAnpr.Agent.Watchlist;
 using Microsoft.Extensions.Configuration;
@@ -37,6 +38,7 @@ internal static class OptionsCatalog
         new OptionsEntry<GpioOptions, GpioOptionsValidator>(GpioOptions.SectionName),
         new OptionsEntry<WatchlistOptions, WatchlistOptionsValidator>(WatchlistOptions.SectionName),
         new OptionsEntry<DeliveryOptions, DeliveryOptionsValidator>(DeliveryOptions.SectionName),
+        new OptionsEntry<WatchdogOptions, WatchdogOptionsValidator>(WatchdogOptions.SectionName),
     ];
 
     public static IServiceCollection AddAgentOptions(this IServiceCollection services, IConfiguration configuration)

@@ -1,5 +1,6 @@
 using EdgeAnpr.Agent.Capture;
 using EdgeAnpr.Agent.Storage;
+using EdgeAnpr.Agent.Systemd;
 using EdgeAnpr.Agent.Tracking;
 using Microsoft.Extensions.Options;
 
@@ -20,3 +21,6 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
 
 [OptionsValidator]
 internal sealed partial class TrackingOptionsValidator : IValidateOptions<TrackingOptions>;
+
+[OptionsValidator]
+internal sealed partial class WatchdogOptionsValidator : IValidateOptions<WatchdogOptions>;

@@ -62,6 +62,9 @@ public sealed class FrameProcessor
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
 
+    /// <summary>Marked busy from taking a frame until it is processed and its passes handed on; null: not watched.</summary>
+    public StageLiveness? Liveness { get; init; }
+
     /// <summary>
     /// Consumes frames until the queue completes (the source ended), then flushes the open tracks and completes the
     /// pass queue; or until the token is cancelled (shutdown), when open tracks are flushed too, if there is room.
@@ -72,16 +75,21 @@ public sealed class FrameProcessor
         {
             await foreach (var frame in _queue.Reader.ReadAllAsync(cancellationToken))
             {
+                Liveness?.Busy();
                 using (frame)
                 {
                     await ProcessAsync(frame, cancellationToken);
                 }
+
+                Liveness?.Idle();
             }
 
+            Liveness?.Busy();
             await PublishAsync(_tracker.Flush(), cancellationToken);
         }
         finally
         {
+            Liveness?.Idle();
             _passes.Complete();
         }
     }

@@ -75,12 +75,24 @@ public sealed class PassProcessor
     /// <summary>Whether passes are matched against a watchlist.</summary>
     public bool Matches => _matcher is not null;
 
+    /// <summary>Marked busy from taking a pass until it is handled (its hit committed, however many retries); null: not watched.</summary>
+    public StageLiveness? Liveness { get; init; }
+
     /// <summary>Handles passes until the queue completes (the input ended) or the token is cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await foreach (var pass in _passes.Reader.ReadAllAsync(cancellationToken))
+        try
         {
-            await HandleAsync(pass, cancellationToken);
+            await foreach (var pass in _passes.Reader.ReadAllAsync(cancellationToken))
+            {
+                Liveness?.Busy();
+                await HandleAsync(pass, cancellationToken);
+                Liveness?.Idle();
+            }
+        }
+        finally
+        {
+            Liveness?.Idle();
         }
     }
 

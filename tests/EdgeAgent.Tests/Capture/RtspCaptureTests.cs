@@ -22,7 +22,7 @@ public sealed class RtspCaptureTests(ITestOutputHelper output)
 
         await WaitForFramesAsync(rig, after: 0, "frames from the camera");
         Assert.Equal(new FrameFormat(320, 240, 15), rig.Service.Status.Format);
-        Assert.True(rig.Service.IsFlowing(TimeSpan.FromSeconds(1)));
+        Assert.Equal(CaptureState.Running, rig.Service.Status.State);
 
         await camera.KillAsync();
         await Wait.UntilAsync(() => rig.Service.Status.State == CaptureState.Retrying, TimeSpan.FromSeconds(5), "capture to notice the camera is gone");
@@ -55,7 +55,6 @@ public sealed class RtspCaptureTests(ITestOutputHelper output)
         await camera.PauseAsync();
         await Wait.UntilAsync(() => rig.Service.Status.State == CaptureState.Retrying, TimeSpan.FromSeconds(5), "the stall to be noticed");
         Assert.Equal($"Camera source '{camera.Url}': no frame for 1 s.", rig.Service.Status.Problem);
-        Assert.False(rig.Service.IsFlowing(TimeSpan.FromSeconds(1)));
 
         await camera.ResumeAsync();
         await WaitForFramesAsync(rig, after: rig.Service.Frames, "frames once the camera answers again");

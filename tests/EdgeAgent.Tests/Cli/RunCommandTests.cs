@@ -14,6 +14,8 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("""{ "Camera": { "Source": "/x.mp4", "Sorce": "/y.mp4" } }""", "Camera:Sorce")]
     [InlineData("""{ "Camera": { "Source": "/x.mp4" }, "Capture": { "StallTimeout": "-00:00:03" } }""", "StallTimeout")]
     [InlineData("""{ "Camera": { "Id": "north" } }""", "Camera:Source")]
+    [InlineData("""{ "Camera": { "Source": "/x.mp4" }, "Watchdog": { "StageTimeout": "00:00:00.500" } }""", "StageTimeout")]
+    [InlineData("""{ "Camera": { "Source": "/x.mp4" }, "Watchdog": { "StageTimeot": "00:00:05" } }""", "Watchdog:StageTimeot")]
     public async Task A_bad_configuration_stops_run_naming_the_key(string json, string key)
     {
         var config = Path.Combine(_directory, "edge-anpr.json");

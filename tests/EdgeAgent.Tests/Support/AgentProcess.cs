@@ -60,9 +60,10 @@ internal sealed partial class AgentProcess : IDisposable
             info.ArgumentList.Add(argument);
         }
 
-        // The child must not inherit a systemd socket from whoever runs the tests.
+        // The child must not inherit a systemd socket or journal stream from whoever runs the tests.
         info.Environment.Remove("NOTIFY_SOCKET");
         info.Environment.Remove("WATCHDOG_USEC");
+        info.Environment.Remove("JOURNAL_STREAM");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
