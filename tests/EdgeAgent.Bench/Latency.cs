@@ -6,7 +6,10 @@ namespace EdgeAnpr.Bench;
 internal static class Latency
 {
     /// <summary>Times <paramref name="step"/> <paramref name="runs"/> times after <paramref name="warmup"/> untimed calls; sorted.</summary>
-    public static double[] Time(int runs, int warmup, Action<int> step)
+    public static double[] Time(int runs, int warmup, Action<int> step) => Time(runs, warmup, step, out _);
+
+    /// <summary>As <see cref="Time(int, int, Action{int})"/>, also giving the managed bytes this thread allocated per timed call.</summary>
+    public static double[] Time(int runs, int warmup, Action<int> step, out double bytesPerRun)
     {
         for (var i = 0; i < warmup; i++)
         {
@@ -14,6 +17,7 @@ internal static class Latency
         }
 
         var times = new double[runs];
+        var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < runs; i++)
         {
             var start = Stopwatch.GetTimestamp();
@@ -21,6 +25,7 @@ internal static class Latency
             times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
 
+        bytesPerRun = (double)(GC.GetAllocatedBytesForCurrentThread() - before) / runs;
         Array.Sort(times);
         return times;
     }

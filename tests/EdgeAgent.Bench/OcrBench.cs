@@ -30,7 +30,7 @@ internal static class OcrBench
         var paddleFolder = Option(args, "--ppocr") ?? BenchFiles.Artifact("ppocr");
         var tesseract = TesseractOcr.Version();
 
-        Console.WriteLine($"ocr: held-out validation crops, {Environment.ProcessorCount} CPUs, {ResourceUsage.LoadAverage()}; ONNX Runtime {OrtRuntime.Shared.Version}, 1 intra-op thread; {tesseract ?? "Tesseract not installed"}");
+        Console.WriteLine($"ocr: held-out validation crops, {Environment.ProcessorCount} CPUs, {ResourceUsage.LoadAverage()}; ONNX Runtime {OnnxRuntimeLibrary.Version}, 1 intra-op thread; {tesseract ?? "Tesseract not installed"}");
         using var paddle = OpenPaddle(paddleFolder);
         Console.WriteLine($"{"set",-10} {"engine",-48} {"exact",9} {"",6} {"p50 ms",8} {"p95 ms",8}");
         foreach (var (set, region, tesseractScript) in Sets)

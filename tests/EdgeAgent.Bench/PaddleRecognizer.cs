@@ -70,7 +70,7 @@ internal sealed class PaddleRecognizer : IDisposable
         var plane = Height * width;
         if (_input.Length < 3 * plane)
         {
-            _input = GC.AllocateArray<float>(3 * plane, pinned: true);
+            _input = new float[3 * plane];
         }
 
         var input = _input.AsSpan(0, 3 * plane);

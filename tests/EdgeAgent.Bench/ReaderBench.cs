@@ -19,7 +19,7 @@ internal static class ReaderBench
     public static int Run()
     {
         Console.WriteLine($"reader: one plate a call, 1 intra-op thread, models beside the bench ({Path.Combine(AppContext.BaseDirectory, "models")}), {Environment.ProcessorCount} CPUs, {ResourceUsage.LoadAverage()}");
-        Console.WriteLine($"{"measure",-52} {"runs",6} {"p50 ms",8} {"p90 ms",8} {"min ms",8}");
+        Console.WriteLine($"{"measure",-52} {"runs",6} {"p50 ms",8} {"p90 ms",8} {"min ms",8} {"B/read",10}");
         foreach (var (set, region) in (ReadOnlySpan<(string, PlateRegion)>)[("us-plates", PlateRegion.Latin), ("ir-plates", PlateRegion.Ir)])
         {
             var crops = BenchFiles.Validation(set, region, out var problem);
@@ -35,13 +35,17 @@ internal static class ReaderBench
                 var options = new RecognitionOptions();
                 options.Regions.Add(region.Code());
                 using var readers = PlateReaders.Open(options, new InferenceOptions { IntraOpThreads = 1, AllowSpinning = spinning });
-                var times = Latency.Time(Runs, Warmup, i =>
-                {
-                    var image = images[i % images.Length];
-                    readers.Read(image.Pixels, image.Width, image.Bounds);
-                });
+                var times = Latency.Time(
+                    Runs,
+                    Warmup,
+                    i =>
+                    {
+                        var image = images[i % images.Length];
+                        readers.Read(image.Pixels, image.Width, image.Bounds);
+                    },
+                    out var bytesPerRun);
                 Console.WriteLine(
-                    $"{$"{region.Code()} reader, spinning {(spinning ? "on" : "off")}, {images.Length} {set} crops",-52} {Runs,6} {Latency.Percentile(times, 0.5),8:0.000} {Latency.Percentile(times, 0.9),8:0.000} {times[0],8:0.000}");
+                    $"{$"{region.Code()} reader, spinning {(spinning ? "on" : "off")}, {images.Length} {set} crops",-52} {Runs,6} {Latency.Percentile(times, 0.5),8:0.000} {Latency.Percentile(times, 0.9),8:0.000} {times[0],8:0.000} {bytesPerRun,10:0.0}");
             }
         }
 

@@ -66,7 +66,7 @@ internal static class DoctorCommand
         var mqtt = Bind<MqttOptions>(configuration, MqttOptions.SectionName);
 
         checks.Add(await Checks.FfmpegAsync(capture.FfmpegPath, cancellationToken));
-        checks.Add(Checks.ShippedLibrary("onnxruntime", "libonnxruntime.so.1"));
+        checks.Add(Checks.OnnxRuntime());
         checks.Add(Checks.SystemLibrary("libmosquitto", "libmosquitto.so.1", "libmosquitto1"));
         checks.Add(GpioDoctor.Check(Bind<GpioOptions>(configuration, GpioOptions.SectionName)));
         checks.Add(await CameraCheck.RunAsync(camera, capture, cancellationToken));

@@ -50,8 +50,8 @@ public sealed class PlateDetector : IDisposable
         _decoder = new PeakDecoder(contract.GridHeight, contract.GridWidth, contract.Stride, contract.MaxDetections);
         var cells = contract.GridHeight * contract.GridWidth;
 
-        // Pinned once for the detector's life: ONNX Runtime reads it in place every run with no pinning cost.
-        _input = GC.AllocateArray<float>(contract.InputWidth * contract.InputHeight, pinned: true);
+        // One buffer for the detector's life; the session copies it into its own pinned tensor each run.
+        _input = new float[contract.InputWidth * contract.InputHeight];
         _inputShape = [1, 1, contract.InputHeight, contract.InputWidth];
         _outputs = [new InferenceOutput(contract.HeatmapName, cells), new InferenceOutput(contract.BoxName, 4 * cells)];
     }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using EdgeAnpr.Agent.Native;
+using EdgeAnpr.Agent.Inference;
 using EdgeAnpr.Agent.Storage;
 
 namespace EdgeAnpr.Agent.Doctor;
@@ -19,21 +19,17 @@ internal static class Checks
             : DoctorCheck.Fail("ffmpeg", $"'{ffmpegPath}' does not run ({result?.Output.Trim() ?? "not found"}): apt-get install ffmpeg");
     }
 
-    /// <summary>A shipped native library: present for this architecture and loadable.</summary>
-    public static DoctorCheck ShippedLibrary(string name, string fileName)
+    /// <summary>ONNX Runtime: its native library found, loaded and started, with the version this program runs.</summary>
+    public static DoctorCheck OnnxRuntime()
     {
-        if (NativeLibraries.Find(fileName) is not { } path)
+        try
         {
-            return DoctorCheck.Fail(name, $"{fileName} not found in {string.Join(" or ", NativeLibraries.SearchDirectories)}: run ./build.sh --target=Setup and rebuild");
+            return DoctorCheck.Ok("onnxruntime", $"ONNX Runtime {OnnxRuntimeLibrary.Version} ({OnnxRuntimeLibrary.LibraryPath})");
         }
-
-        if (!NativeLibrary.TryLoad(path, out var handle))
+        catch (InferenceException ex)
         {
-            return DoctorCheck.Fail(name, $"{path} does not load on {RuntimeInformation.ProcessArchitecture} (wrong architecture or damaged): run ./build.sh --target=Setup and rebuild");
+            return DoctorCheck.Fail("onnxruntime", ex.Message);
         }
-
-        NativeLibrary.Free(handle);
-        return DoctorCheck.Ok(name, path);
     }
 
     /// <summary>A library installed from Debian, found by the system loader.</summary>

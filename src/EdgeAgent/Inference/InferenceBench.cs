@@ -2,8 +2,8 @@ using System.Diagnostics;
 
 namespace EdgeAnpr.Agent.Inference;
 
-/// <summary>Run time of one model, as the median and 90th percentile of single runs in milliseconds.</summary>
-internal readonly record struct InferenceTiming(double MedianMs, double P90Ms, double MinMs, int Runs);
+/// <summary>Run time of one model, as the median and 90th percentile of single runs in milliseconds, and the managed bytes a timed run allocated on average.</summary>
+internal readonly record struct InferenceTiming(double MedianMs, double P90Ms, double MinMs, int Runs, double BytesPerRun);
 
 /// <summary>
 /// Latency of a model, for the Bench program (benchmarks print numbers; no test asserts a timing). Runs happen on the
@@ -48,6 +48,7 @@ internal static class InferenceBench
         }
 
         var times = new double[iterations];
+        var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < iterations; i++)
         {
             var start = Stopwatch.GetTimestamp();
@@ -55,8 +56,9 @@ internal static class InferenceBench
             times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
 
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Array.Sort(times);
-        return new InferenceTiming(times[iterations / 2], times[Math.Min(iterations - 1, iterations * 9 / 10)], times[0], iterations);
+        return new InferenceTiming(times[iterations / 2], times[Math.Min(iterations - 1, iterations * 9 / 10)], times[0], iterations, (double)allocated / iterations);
     }
 
     private static InferenceInput ZeroInput(TensorInfo input)

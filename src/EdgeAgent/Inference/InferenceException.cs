@@ -21,11 +21,11 @@ public class InferenceException : Exception
     }
 }
 
-/// <summary>An error status returned by ONNX Runtime, with its error code and message.</summary>
+/// <summary>An error ONNX Runtime reported, with its error code and its own message.</summary>
 public sealed class OnnxRuntimeException : InferenceException
 {
-    public OnnxRuntimeException(OrtErrorCode errorCode, string ortMessage, string message)
-        : base(message)
+    public OnnxRuntimeException(OrtErrorCode errorCode, string ortMessage, string message, Exception inner)
+        : base(message, inner)
     {
         ErrorCode = errorCode;
         OrtMessage = ortMessage;
@@ -45,14 +45,17 @@ public sealed class OnnxRuntimeException : InferenceException
     {
     }
 
-    /// <summary>ONNX Runtime's code for the error (<c>OrtErrorCode</c>).</summary>
+    /// <summary>ONNX Runtime's code for the error.</summary>
     public OrtErrorCode ErrorCode { get; } = OrtErrorCode.Fail;
 
     /// <summary>ONNX Runtime's message, as it gave it.</summary>
     public string OrtMessage { get; } = "";
 }
 
-/// <summary>ONNX Runtime's error codes (<c>OrtErrorCode</c> in onnxruntime_c_api.h).</summary>
+/// <summary>
+/// ONNX Runtime's error codes (<c>OrtErrorCode</c> in onnxruntime_c_api.h). The package keeps its own enum internal and
+/// names the code only in its message ("[ErrorCode:InvalidProtobuf] ..."), from which this is read.
+/// </summary>
 public enum OrtErrorCode
 {
     Ok = 0,

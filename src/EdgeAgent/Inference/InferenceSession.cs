@@ -4,8 +4,8 @@ namespace EdgeAnpr.Agent.Inference;
 
 /// <summary>
 /// The seam between the pipeline and whatever runs its models: one loaded model, run with named float32 tensors. The
-/// product uses ONNX Runtime through its C API (<see cref="FromFile"/>, <see cref="FromBytes"/>); a machine whose NuGet
-/// source has Microsoft.ML.OnnxRuntime could put that behind this class instead (DESIGN.md, "Dependencies").
+/// product runs ONNX Runtime through the Microsoft.ML.OnnxRuntime package (<see cref="FromFile"/>,
+/// <see cref="FromBytes"/>); tests and tools see only this class.
 /// </summary>
 /// <remarks>
 /// <see cref="Run(ReadOnlySpan{InferenceInput}, ReadOnlySpan{InferenceOutput})"/> may be called from several threads
@@ -146,8 +146,8 @@ public abstract class InferenceSession : IDisposable
                 session.ModelName,
                 new TensorList(session.Inputs),
                 new TensorList(session.Outputs),
-                session.Runtime.Version,
-                session.Runtime.LibraryPath,
+                OnnxRuntimeLibrary.Version,
+                OnnxRuntimeLibrary.LibraryPath,
                 options.IntraOpThreads,
                 options.AllowSpinning,
                 options.GraphOptimization);

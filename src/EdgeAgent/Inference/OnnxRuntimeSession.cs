@@ -1,44 +1,36 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Text;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace EdgeAnpr.Agent.Inference;
 
 /// <summary>
-/// An <see cref="InferenceSession"/> over ONNX Runtime's C API. Owns its <see cref="OrtSessionHandle"/> (the
-/// <c>OrtSession</c> and its name strings); the env, memory info and allocator belong to <see cref="OrtRuntime"/>.
-/// A run makes input tensors directly over the caller's pinned buffers (no copy) and releases them before returning;
-/// ONNX Runtime allocates each output (in its arena) and the run copies it into the caller's
-/// <see cref="InferenceOutput"/> and releases it. Everything a run touches natively lives on its stack, so runs on
-/// several threads do not share mutable state (ONNX Runtime allows concurrent Run calls on one session).
+/// An <see cref="InferenceSession"/> over Microsoft.ML.OnnxRuntime, which it owns. Each run borrows a
+/// <see cref="RunBinding"/> made for its input shapes and outputs (an I/O binding over pinned arrays, kept after the
+/// run for the next one of that shape), so runs on several threads never share one, and a steady stream of runs
+/// allocates no managed memory. ONNX Runtime allows concurrent runs on one session.
 /// </summary>
-internal sealed unsafe class OnnxRuntimeSession : InferenceSession
+internal sealed class OnnxRuntimeSession : InferenceSession
 {
-    private readonly OrtSessionHandle _handle;
+    /// <summary>
+    /// Idle bindings kept for reuse: enough for the reader's batch sizes on two or three threads. Beyond it the oldest
+    /// is released, so a stream of ever new shapes cannot grow memory without bound.
+    /// </summary>
+    private const int MaxIdleBindings = 16;
+
+    private readonly Ort.InferenceSession _session;
     private readonly TensorInfo[] _inputs;
     private readonly TensorInfo[] _outputs;
-    private readonly nint[] _inputNames;
-    private readonly nint[] _outputNames;
+    private readonly List<RunBinding> _idle = new(MaxIdleBindings + 1);
+    private readonly Lock _gate = new();
+    private bool _disposed;
 
-    private OnnxRuntimeSession(OrtRuntime runtime, string modelName, nint session)
+    private OnnxRuntimeSession(string modelName, Ort.InferenceSession session)
     {
-        Runtime = runtime;
         ModelName = modelName;
-        _handle = new OrtSessionHandle(runtime, session);
-        try
-        {
-            (_inputs, _inputNames) = Describe(isInput: true);
-            (_outputs, _outputNames) = Describe(isInput: false);
-        }
-        catch
-        {
-            _handle.Dispose();
-            throw;
-        }
+        _session = session;
+        _inputs = Describe(session.InputNames, session.InputMetadata);
+        _outputs = Describe(session.OutputNames, session.OutputMetadata);
     }
-
-    public OrtRuntime Runtime { get; }
 
     public override string ModelName { get; }
 
@@ -47,127 +39,65 @@ internal sealed unsafe class OnnxRuntimeSession : InferenceSession
     public override IReadOnlyList<TensorInfo> Outputs => _outputs;
 
     /// <summary>Loads the model file at <paramref name="fullPath"/>, which the caller has checked exists.</summary>
-    public static OnnxRuntimeSession Open(string fullPath, InferenceOptions options)
-    {
-        var runtime = OrtRuntime.Shared;
-        var path = Encoding.UTF8.GetBytes(fullPath + "\0");
-        var sessionOptions = CreateSessionOptions(runtime, options, fullPath);
-        nint session;
-        try
-        {
-            fixed (byte* p = path)
-            {
-                runtime.Check(runtime.Api.CreateSession(runtime.Env, p, sessionOptions, &session), "to load", fullPath);
-            }
-        }
-        finally
-        {
-            runtime.Api.ReleaseSessionOptions(sessionOptions);
-        }
-
-        return new OnnxRuntimeSession(runtime, fullPath, session);
-    }
+    public static OnnxRuntimeSession Open(string fullPath, InferenceOptions options) =>
+        Load(fullPath, options, sessionOptions => new Ort.InferenceSession(fullPath, sessionOptions));
 
     /// <summary>Loads a model from bytes; ONNX Runtime parses them during the call and keeps no reference.</summary>
     public static OnnxRuntimeSession Load(ReadOnlySpan<byte> model, string modelName, InferenceOptions options)
     {
-        var runtime = OrtRuntime.Shared;
-        var sessionOptions = CreateSessionOptions(runtime, options, modelName);
-        nint session;
-        try
-        {
-            fixed (byte* p = model)
-            {
-                runtime.Check(runtime.Api.CreateSessionFromArray(runtime.Env, p, (nuint)model.Length, sessionOptions, &session), "to load", modelName);
-            }
-        }
-        finally
-        {
-            runtime.Api.ReleaseSessionOptions(sessionOptions);
-        }
-
-        return new OnnxRuntimeSession(runtime, modelName, session);
+        var bytes = model.ToArray();
+        return Load(modelName, options, sessionOptions => new Ort.InferenceSession(bytes, sessionOptions));
     }
 
     public override void Run(ReadOnlySpan<InferenceInput> inputs, ReadOnlySpan<InferenceOutput> outputs)
     {
-        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-        CheckCount(inputs.Length, _inputs, "input");
-        CheckCount(outputs.Length, _outputs, "output");
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        if (inputs.Length != _inputs.Length)
+        {
+            throw new ArgumentException(
+                $"Model '{ModelName}' has {_inputs.Length} input(s) ({string.Join("; ", _inputs.AsEnumerable())}), and each must be given once, but {inputs.Length} were given.");
+        }
 
-        var api = Runtime.Api;
-        var inputNames = stackalloc nint[inputs.Length];
-        var inputValues = stackalloc nint[inputs.Length];
-        var outputNames = stackalloc nint[outputs.Length];
-        var outputValues = stackalloc nint[outputs.Length];
-        new Span<nint>(inputValues, inputs.Length).Clear();
-        new Span<nint>(outputValues, outputs.Length).Clear();
-        var pinBuffer = default(PinBuffer);
-        var pins = inputs.Length <= PinBuffer.Capacity ? ((Span<MemoryHandle>)pinBuffer)[..inputs.Length] : new MemoryHandle[inputs.Length];
-        var referenced = false;
+        if (outputs.Length == 0 || outputs.Length > _outputs.Length)
+        {
+            throw new ArgumentException(
+                $"Model '{ModelName}' has {_outputs.Length} output(s) ({string.Join("; ", _outputs.AsEnumerable())}), but {outputs.Length} were asked for.");
+        }
+
+        var places = default(Places);
+        var inputIndex = inputs.Length <= Places.Capacity ? ((Span<int>)places)[..inputs.Length] : new int[inputs.Length];
+        var outputPlaces = default(Places);
+        var outputIndex = outputs.Length <= Places.Capacity ? ((Span<int>)outputPlaces)[..outputs.Length] : new int[outputs.Length];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            inputIndex[i] = IndexOf(_inputs, inputs[i].Name, "input", inputIndex[..i]);
+            CheckInput(_inputs[inputIndex[i]], inputs[i]);
+        }
+
+        for (var o = 0; o < outputs.Length; o++)
+        {
+            outputIndex[o] = IndexOf(_outputs, outputs[o].Name, "output", outputIndex[..o]);
+            CheckFloat(_outputs[outputIndex[o]], "output");
+        }
+
+        RunBinding? binding = null;
         try
         {
-            _handle.DangerousAddRef(ref referenced);
-            for (var i = 0; i < inputs.Length; i++)
-            {
-                ref readonly var input = ref inputs[i];
-                var index = IndexOf(_inputs, input.Name, "input");
-                CheckInput(_inputs[index], input);
-                inputNames[i] = _inputNames[index];
-
-                // The tensor does not copy the data: it stays pinned until the value is released in the finally below.
-                pins[i] = input.Data.Pin();
-                fixed (long* shape = input.Shape.Span)
-                {
-                    Runtime.Check(
-                        api.CreateTensorWithDataAsOrtValue(
-                            Runtime.CpuMemoryInfo, pins[i].Pointer, (nuint)input.Data.Length * sizeof(float), shape, (nuint)input.Shape.Length, OrtRuntime.ElementTypeFloat, &inputValues[i]),
-                        "to make an input tensor for",
-                        ModelName,
-                        input.Name);
-                }
-            }
-
-            for (var i = 0; i < outputs.Length; i++)
-            {
-                var index = IndexOf(_outputs, outputs[i].Name, "output");
-                CheckFloat(_outputs[index], "output");
-                outputNames[i] = _outputNames[index];
-            }
-
-            Runtime.Check(
-                api.Run(_handle.DangerousGetHandle(), 0, inputNames, inputValues, (nuint)inputs.Length, outputNames, (nuint)outputs.Length, outputValues),
-                "to run",
-                ModelName);
-
-            for (var i = 0; i < outputs.Length; i++)
-            {
-                CopyOut(outputValues[i], outputs[i]);
-            }
+            binding = Borrow(inputs, inputIndex, outputIndex) ?? new RunBinding(_session, this, inputs, inputIndex, outputIndex);
+            binding.Run(inputs, inputIndex, outputs, outputIndex);
+        }
+        catch (Ort.OnnxRuntimeException ex)
+        {
+            // A binding whose run failed is not trusted again.
+            binding?.Dispose();
+            binding = null;
+            throw Translate(ex, "to run", ModelName);
         }
         finally
         {
-            for (var i = 0; i < inputs.Length; i++)
+            if (binding is not null)
             {
-                if (inputValues[i] != 0)
-                {
-                    api.ReleaseValue(inputValues[i]);
-                }
-
-                pins[i].Dispose();
-            }
-
-            for (var i = 0; i < outputs.Length; i++)
-            {
-                if (outputValues[i] != 0)
-                {
-                    api.ReleaseValue(outputValues[i]);
-                }
-            }
-
-            if (referenced)
-            {
-                _handle.DangerousRelease();
+                GiveBack(binding);
             }
         }
     }
@@ -176,152 +106,146 @@ internal sealed unsafe class OnnxRuntimeSession : InferenceSession
     {
         if (disposing)
         {
-            _handle.Dispose();
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                Volatile.Write(ref _disposed, true);
+                foreach (var binding in _idle)
+                {
+                    binding.Dispose();
+                }
+
+                _idle.Clear();
+            }
+
+            _session.Dispose();
         }
 
         base.Dispose(disposing);
     }
 
-    private static nint CreateSessionOptions(OrtRuntime runtime, InferenceOptions options, string model)
+    private static OnnxRuntimeSession Load(string modelName, InferenceOptions options, Func<Ort.SessionOptions, Ort.InferenceSession> create)
     {
-        var api = runtime.Api;
-        nint sessionOptions;
-        runtime.Check(api.CreateSessionOptions(&sessionOptions), "to create session options for", model);
+        OnnxRuntimeLibrary.EnsureStarted();
         try
         {
-            runtime.Check(api.SetIntraOpNumThreads(sessionOptions, options.IntraOpThreads), "to set intra-op threads for", model);
-            runtime.Check(api.SetInterOpNumThreads(sessionOptions, options.InterOpThreads), "to set inter-op threads for", model);
-            runtime.Check(api.SetSessionGraphOptimizationLevel(sessionOptions, (int)options.GraphOptimization), "to set the optimisation level for", model);
-            if (!options.UseMemoryArena)
-            {
-                runtime.Check(api.DisableCpuMemArena(sessionOptions), "to disable the memory arena for", model);
-            }
-
-            // Session config keys from onnxruntime_session_options_config_keys.h; "0" makes idle pool threads sleep.
-            var spin = options.AllowSpinning ? "1\0"u8 : "0\0"u8;
-            fixed (byte* value = spin)
-            fixed (byte* intra = "session.intra_op.allow_spinning\0"u8)
-            fixed (byte* inter = "session.inter_op.allow_spinning\0"u8)
-            {
-                runtime.Check(api.AddSessionConfigEntry(sessionOptions, intra, value), "to set intra-op spinning for", model);
-                runtime.Check(api.AddSessionConfigEntry(sessionOptions, inter, value), "to set inter-op spinning for", model);
-            }
-
-            return sessionOptions;
-        }
-        catch
-        {
-            api.ReleaseSessionOptions(sessionOptions);
-            throw;
-        }
-    }
-
-    private (TensorInfo[] Tensors, nint[] Names) Describe(bool isInput)
-    {
-        var api = Runtime.Api;
-        var session = _handle.DangerousGetHandle();
-        nuint count;
-        Runtime.Check(isInput ? api.SessionGetInputCount(session, &count) : api.SessionGetOutputCount(session, &count), "to describe", ModelName);
-        var tensors = new TensorInfo[(int)count];
-        var names = new nint[(int)count];
-        for (var i = 0; i < tensors.Length; i++)
-        {
-            nint name;
-            Runtime.Check(
-                isInput ? api.SessionGetInputName(session, (nuint)i, Runtime.DefaultAllocator, &name) : api.SessionGetOutputName(session, (nuint)i, Runtime.DefaultAllocator, &name),
-                "to describe",
-                ModelName);
-            _handle.OwnName(name);
-            names[i] = name;
-
-            nint typeInfo;
-            Runtime.Check(isInput ? api.SessionGetInputTypeInfo(session, (nuint)i, &typeInfo) : api.SessionGetOutputTypeInfo(session, (nuint)i, &typeInfo), "to describe", ModelName);
+            using var sessionOptions = CreateSessionOptions(options);
+            var session = create(sessionOptions);
             try
             {
-                tensors[i] = DescribeTensor(Marshal.PtrToStringUTF8(name) ?? "", typeInfo);
+                return new OnnxRuntimeSession(modelName, session);
             }
-            finally
+            catch
             {
-                api.ReleaseTypeInfo(typeInfo);
+                session.Dispose();
+                throw;
             }
         }
-
-        return (tensors, names);
+        catch (Ort.OnnxRuntimeException ex)
+        {
+            throw Translate(ex, "to load", modelName);
+        }
     }
 
-    private TensorInfo DescribeTensor(string name, nint typeInfo)
+    private static Ort.SessionOptions CreateSessionOptions(InferenceOptions options)
     {
-        var api = Runtime.Api;
-        nint info;
-        Runtime.Check(api.CastTypeInfoToTensorInfo(typeInfo, &info), "to describe", ModelName);
-        if (info == 0)
+        var sessionOptions = new Ort.SessionOptions
         {
-            return new TensorInfo(name, TensorElementType.Undefined, []);
-        }
-
-        // info belongs to typeInfo: not released here.
-        int elementType;
-        nuint rank;
-        Runtime.Check(api.GetTensorElementType(info, &elementType), "to describe", ModelName);
-        Runtime.Check(api.GetDimensionsCount(info, &rank), "to describe", ModelName);
-        var dimensions = new long[(int)rank];
-        fixed (long* p = dimensions)
-        {
-            Runtime.Check(api.GetDimensions(info, p, rank), "to describe", ModelName);
-        }
-
-        return new TensorInfo(name, (TensorElementType)elementType, dimensions);
-    }
-
-    private void CopyOut(nint value, InferenceOutput output)
-    {
-        var api = Runtime.Api;
-        nint info;
-        Runtime.Check(api.GetTensorTypeAndShape(value, &info), "to read an output of", ModelName, output.Name);
-        try
-        {
-            int elementType;
-            nuint rank, count;
-            Runtime.Check(api.GetTensorElementType(info, &elementType), "to read an output of", ModelName, output.Name);
-            if (elementType != OrtRuntime.ElementTypeFloat)
+            IntraOpNumThreads = options.IntraOpThreads,
+            InterOpNumThreads = options.InterOpThreads,
+            EnableCpuMemArena = options.UseMemoryArena,
+            GraphOptimizationLevel = options.GraphOptimization switch
             {
-                throw new InferenceException(
-                    $"Model '{ModelName}' output '{output.Name}' is {TensorInfo.FormatType((TensorElementType)elementType)}; only float32 outputs are supported.");
-            }
+                GraphOptimization.Disabled => Ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
+                GraphOptimization.Basic => Ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                GraphOptimization.Extended => Ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                _ => Ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
+            },
+        };
 
-            Runtime.Check(api.GetDimensionsCount(info, &rank), "to read an output of", ModelName, output.Name);
-            fixed (long* shape = output.PrepareShape((int)rank))
-            {
-                Runtime.Check(api.GetDimensions(info, shape, rank), "to read an output of", ModelName, output.Name);
-            }
-
-            Runtime.Check(api.GetTensorShapeElementCount(info, &count), "to read an output of", ModelName, output.Name);
-            void* data;
-            Runtime.Check(api.GetTensorMutableData(value, &data), "to read an output of", ModelName, output.Name);
-            new ReadOnlySpan<float>(data, checked((int)count)).CopyTo(output.PrepareData((int)count));
-        }
-        finally
-        {
-            api.ReleaseTensorTypeAndShapeInfo(info);
-        }
+        // Session config keys from onnxruntime_session_options_config_keys.h; "0" makes idle pool threads sleep.
+        var spin = options.AllowSpinning ? "1" : "0";
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", spin);
+        sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", spin);
+        return sessionOptions;
     }
 
-    private void CheckCount(int given, TensorInfo[] declared, string kind)
+    /// <summary>ONNX Runtime's error as one line naming the model: <c>ONNX Runtime failed to load model '...': ... (InvalidProtobuf)</c>.</summary>
+    private static OnnxRuntimeException Translate(Ort.OnnxRuntimeException ex, string action, string model)
     {
-        if (given == 0 || given > declared.Length)
+        // The package's message is "[ErrorCode:Name] message"; its error code enum is internal.
+        const string Prefix = "[ErrorCode:";
+        var message = ex.Message;
+        var code = OrtErrorCode.Fail;
+        if (message.StartsWith(Prefix, StringComparison.Ordinal) && message.IndexOf("] ", StringComparison.Ordinal) is var end and > 0)
         {
-            throw new ArgumentException(
-                $"Model '{ModelName}' has {declared.Length} {kind}(s) ({string.Join("; ", declared.AsEnumerable())}), but {given} were given.");
+            code = Enum.TryParse<OrtErrorCode>(message[Prefix.Length..end], out var parsed) ? parsed : OrtErrorCode.Fail;
+            message = message[(end + 2)..];
+        }
+
+        return new OnnxRuntimeException(
+            code, message, $"ONNX Runtime failed {action} model '{model}': {OnnxRuntimeLibrary.OneLine(message)} ({code})", ex);
+    }
+
+    private static TensorInfo[] Describe(IReadOnlyList<string> names, IReadOnlyDictionary<string, Ort.NodeMetadata> metadata) =>
+        names.Select(name => metadata[name] is { IsTensor: true } tensor
+                ? new TensorInfo(name, (TensorElementType)(int)tensor.ElementDataType, tensor.Dimensions.Select(d => (long)d).ToArray())
+                : new TensorInfo(name, TensorElementType.Undefined, []))
+            .ToArray();
+
+    /// <summary>An idle binding made for these shapes and outputs, taken out of the pool; null when none is idle.</summary>
+    private RunBinding? Borrow(ReadOnlySpan<InferenceInput> inputs, ReadOnlySpan<int> inputIndex, ReadOnlySpan<int> outputIndex)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            for (var i = _idle.Count - 1; i >= 0; i--)
+            {
+                if (_idle[i].Fits(inputs, inputIndex, outputIndex))
+                {
+                    var binding = _idle[i];
+                    _idle.RemoveAt(i);
+                    return binding;
+                }
+            }
+
+            return null;
         }
     }
 
-    private int IndexOf(TensorInfo[] declared, string name, string kind)
+    private void GiveBack(RunBinding binding)
+    {
+        RunBinding? released = binding;
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                released = _idle.Count == MaxIdleBindings ? _idle[0] : null;
+                if (released is not null)
+                {
+                    _idle.RemoveAt(0);
+                }
+
+                _idle.Add(binding);
+            }
+        }
+
+        released?.Dispose();
+    }
+
+    private int IndexOf(TensorInfo[] declared, string name, string kind, ReadOnlySpan<int> taken)
     {
         for (var i = 0; i < declared.Length; i++)
         {
             if (string.Equals(declared[i].Name, name, StringComparison.Ordinal))
             {
-                return i;
+                return taken.Contains(i)
+                    ? throw new ArgumentException($"Model '{ModelName}' {kind} '{name}' is given more than once.")
+                    : i;
             }
         }
 
@@ -346,7 +270,7 @@ internal sealed unsafe class OnnxRuntimeSession : InferenceSession
         long elements = 1;
         for (var d = 0; d < shape.Length; d++)
         {
-            fits &= shape[d] >= 0 && (declared.Dimensions[d] < 0 || declared.Dimensions[d] == shape[d]);
+            fits &= shape[d] >= 0 && (d >= declared.Dimensions.Count || declared.Dimensions[d] < 0 || declared.Dimensions[d] == shape[d]);
             elements = shape[d] >= 0 ? elements * shape[d] : elements;
         }
 
@@ -363,12 +287,12 @@ internal sealed unsafe class OnnxRuntimeSession : InferenceSession
         }
     }
 
-    /// <summary>Room on the stack for the pins of a run's inputs (models here take one or two).</summary>
+    /// <summary>Room on the stack for the places of a run's inputs or outputs (models here have one to three).</summary>
     [InlineArray(Capacity)]
-    private struct PinBuffer
+    private struct Places
     {
-        public const int Capacity = 4;
+        public const int Capacity = 8;
 
-        private MemoryHandle _element;
+        private int _element;
     }
 }

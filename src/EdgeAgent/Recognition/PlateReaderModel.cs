@@ -233,8 +233,8 @@ public sealed class PlateReaderModel : IDisposable
         var plane = _contract.InputWidth * _contract.InputHeight;
         if (_input.Length < crops.Length * plane)
         {
-            // Pinned, so ONNX Runtime reads it in place with no pinning cost; grown only for a larger batch than any before.
-            _input = GC.AllocateArray<float>(crops.Length * plane, pinned: true);
+            // Grown only for a larger batch than any before; the session copies it into its own pinned tensor each run.
+            _input = new float[crops.Length * plane];
         }
 
         for (var i = 0; i < crops.Length; i++)

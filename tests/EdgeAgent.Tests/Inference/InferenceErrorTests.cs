@@ -21,6 +21,7 @@ public sealed class InferenceErrorTests : IDisposable
         var error = Assert.Throws<OnnxRuntimeException>(() => InferenceSession.FromFile(path));
 
         Assert.NotEqual(OrtErrorCode.Ok, error.ErrorCode);
+        Assert.NotEqual(OrtErrorCode.Fail, error.ErrorCode);
         Assert.NotEmpty(error.OrtMessage);
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Contains(error.OrtMessage.ReplaceLineEndings(" ").Trim(), error.Message, StringComparison.Ordinal);

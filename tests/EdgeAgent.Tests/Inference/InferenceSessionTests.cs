@@ -127,6 +127,34 @@ public sealed class InferenceSessionTests
     }
 
     [Fact]
+    public void Runs_that_alternate_between_batch_sizes_allocate_no_managed_memory_once_each_size_was_seen()
+    {
+        // The reader's pattern: one plate in most frames, two in some. Each shape keeps its own binding.
+        using var session = Open("add_mul.onnx");
+        using var y = new InferenceOutput("y", capacity: 8);
+        var one = new InferenceInput("x", new float[] { 1, 2, 3, 4 }, new long[] { 1, 4 });
+        var two = new InferenceInput("x", new float[] { 1, 2, 3, 4, 5, 6, 7, 8 }, new long[] { 2, 4 });
+        for (var i = 0; i < 20; i++)
+        {
+            session.Run(one, y);
+            session.Run(two, y);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 250; i++)
+        {
+            session.Run(one, y);
+            session.Run(two, y);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 8 * 1024, $"{allocated} bytes allocated over 500 runs");
+        Assert.Equal([3f, 5, 7, 9, 11, 13, 15, 17], y.Span.ToArray());
+        session.Run(one, y);
+        Assert.Equal([3f, 5, 7, 9], y.Span.ToArray());
+    }
+
+    [Fact]
     public void Concurrent_runs_on_one_session_each_get_their_own_results()
     {
         using var session = Open("conv.onnx", new InferenceOptions { IntraOpThreads = 1 });
@@ -183,11 +211,12 @@ public sealed class InferenceSessionTests
     }
 
     [Fact]
-    public void The_runtime_is_version_1_30()
+    public void The_runtime_is_the_packages_version_1_32()
     {
         RequireOnnxRuntime();
 
-        Assert.StartsWith("1.30.", OrtRuntime.Shared.Version, StringComparison.Ordinal);
+        Assert.StartsWith("1.32.", OnnxRuntimeLibrary.Version, StringComparison.Ordinal);
+        Assert.Equal(OnnxRuntimeLibrary.FileName, Path.GetFileName(OnnxRuntimeLibrary.LibraryPath));
     }
 
     [Fact]

@@ -1,22 +1,23 @@
 using EdgeAnpr.Agent.Inference;
-using EdgeAnpr.Agent.Native;
 
 namespace EdgeAnpr.Agent.Tests.Inference;
 
 /// <summary>
 /// The real ONNX Runtime and the committed fixture models (Fixtures/make_fixtures.py). Every inference test starts
-/// with <see cref="RequireOnnxRuntime"/>, so a machine without the native library fails with the command that fixes it
-/// instead of a loader error.
+/// with <see cref="RequireOnnxRuntime"/>, so a build without the package's native library fails with the one line that
+/// says so instead of a loader error.
 /// </summary>
 internal static class OnnxRuntimeTestEnvironment
 {
     public static void RequireOnnxRuntime()
     {
-        if (NativeLibraries.Find(OrtRuntime.LibraryFileName) is null)
+        try
         {
-            Assert.Fail(
-                $"ONNX Runtime ({OrtRuntime.LibraryFileName}) is not in {string.Join(" or ", NativeLibraries.SearchDirectories)}: " +
-                $"run {OrtRuntime.SetupCommand} (it puts onnxruntime-node 1.30.0's libraries in artifacts/native/<rid>/, which the build copies beside the tests).");
+            OnnxRuntimeLibrary.EnsureStarted();
+        }
+        catch (InferenceException ex)
+        {
+            Assert.Fail(ex.Message);
         }
     }
 
