@@ -39,17 +39,17 @@ internal static class DeliveryBench
         }
 
         var crop = new PlateCrop(PlateImage(200, 60), 200, 60);
-        var jpeg = GrayJpeg.Encode(crop.Pixels, 200, 60);
+        var jpeg = GrayCodec.EncodeJpeg(crop.Pixels, 200, 60);
         for (var i = 0; i < 2000; i++)
         {
             // Past tiered compilation's first tiers.
-            GrayJpeg.Encode(crop.Pixels, 200, 60);
+            GrayCodec.EncodeJpeg(crop.Pixels, 200, 60);
         }
 
         var encode = Stopwatch.GetTimestamp();
         for (var i = 0; i < 1000; i++)
         {
-            GrayJpeg.Encode(crop.Pixels, 200, 60);
+            GrayCodec.EncodeJpeg(crop.Pixels, 200, 60);
         }
 
         var encodeMs = Stopwatch.GetElapsedTime(encode).TotalMilliseconds / 1000;

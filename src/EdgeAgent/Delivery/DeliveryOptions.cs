@@ -51,9 +51,9 @@ public sealed class DeliveryOptions
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan DrainTimeout { get; set; } = DefaultDrainTimeout;
 
-    /// <summary>The JPEG quality of the plate crop in a hit, 10 to 95; default <see cref="GrayJpeg.DefaultQuality"/>.</summary>
+    /// <summary>The JPEG quality of the plate crop in a hit, 10 to 95; default <see cref="GrayCodec.DefaultJpegQuality"/>.</summary>
     [Range(10, 95)]
-    public int ImageQuality { get; set; } = GrayJpeg.DefaultQuality;
+    public int ImageQuality { get; set; } = GrayCodec.DefaultJpegQuality;
 }
 
 /// <summary>Source-generated check of <see cref="DeliveryOptions"/>' attributes (for the options catalog).</summary>

@@ -28,7 +28,7 @@ public sealed class HitEventFactory
     /// <param name="camera">Site and camera ids.</param>
     /// <param name="time">The pipeline's clock: event ids, capture times.</param>
     /// <param name="imageQuality">JPEG quality of the crop (<see cref="DeliveryOptions.ImageQuality"/>).</param>
-    public HitEventFactory(CameraIdentity camera, TimeProvider time, int imageQuality = GrayJpeg.DefaultQuality)
+    public HitEventFactory(CameraIdentity camera, TimeProvider time, int imageQuality = GrayCodec.DefaultJpegQuality)
     {
         Camera = camera ?? throw new ArgumentNullException(nameof(camera));
         _time = time ?? throw new ArgumentNullException(nameof(time));
@@ -62,7 +62,7 @@ public sealed class HitEventFactory
         {
             if (width <= MaxImageDimension && height <= MaxImageDimension)
             {
-                var jpeg = GrayJpeg.Encode(pixels, width, height, quality);
+                var jpeg = GrayCodec.EncodeJpeg(pixels, width, height, quality);
                 if (Base64Length(jpeg.Length) <= MaxImageBase64Length)
                 {
                     return new HitImage(HitImage.Jpeg, width, height, Convert.ToBase64String(jpeg));

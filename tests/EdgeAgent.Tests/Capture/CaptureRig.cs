@@ -63,8 +63,14 @@ internal sealed class CaptureRig
         }
     }
 
-    /// <summary>Reads the queue to its end, noting each frame and handing it back; <paramref name="hold"/> slows the reader down.</summary>
-    public async Task<List<SeenFrame>> ReadAllAsync(TimeSpan hold = default)
+    /// <summary>
+    /// How long a test waits for something that must happen before calling it a hang. Generous, because a busy machine
+    /// is slow; reaching it fails the test, it never passes one. No test asserts that anything is fast.
+    /// </summary>
+    public static TimeSpan Patience { get; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Reads the queue to its end, noting each frame and handing it back.</summary>
+    public async Task<List<SeenFrame>> ReadAllAsync()
     {
         var seen = new List<SeenFrame>();
         await foreach (var frame in Queue.Reader.ReadAllAsync())
@@ -72,14 +78,19 @@ internal sealed class CaptureRig
             using (frame)
             {
                 seen.Add(Describe(frame));
-                if (hold > TimeSpan.Zero)
-                {
-                    await Task.Delay(hold);
-                }
             }
         }
 
         return seen;
+    }
+
+    /// <summary>Cancels <paramref name="run"/> and waits for it to end as cancelled, every ffmpeg it started gone.</summary>
+    public async Task CancelAsync(CancellationTokenSource stop, Task run)
+    {
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(Patience));
+        Assert.True(Queue.Reader.Completion.IsCompletedSuccessfully);
+        Assert.All(FfmpegProcessIds, id => Assert.False(IsRunning(id), $"ffmpeg {id} still runs"));
     }
 
     public static bool IsRunning(int processId) => Directory.Exists($"/proc/{processId}");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EdgeAnpr.Agent.Capture;
 using EdgeAnpr.Agent.Tests.Support;
 using Xunit.Abstractions;
@@ -61,46 +60,37 @@ public sealed class FileCaptureTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_paced_clip_takes_its_own_duration_and_an_unpaced_one_does_not()
+    public async Task A_paced_clip_is_never_delivered_ahead_of_its_own_time()
     {
+        // One-sided on purpose: a busy machine can only make frames later, never earlier, so this cannot fail for want
+        // of CPU. That an unpaced clip goes without -re (as fast as it decodes) is FfmpegArgumentsTests' to pin.
         var clip = await TestClips.RampAsync(frames: 50, fps: 25); // 2 s of video
+        var rig = new CaptureRig(clip, output, pace: true);
 
-        var paced = await TimeRunAsync(new CaptureRig(clip, output, pace: true));
-        var unpaced = await TimeRunAsync(new CaptureRig(clip, output, pace: false));
+        var start = TimeProvider.System.GetTimestamp();
+        var reading = rig.ReadAllAsync();
+        await rig.Service.RunAsync(CancellationToken.None);
+        var took = TimeProvider.System.GetElapsedTime(start);
 
-        Assert.True(paced >= TimeSpan.FromSeconds(1.5), $"paced took {paced.TotalSeconds:0.00} s for 2 s of video");
-        Assert.True(unpaced < paced / 2, $"unpaced took {unpaced.TotalSeconds:0.00} s, paced {paced.TotalSeconds:0.00} s");
+        Assert.Equal(50, (await reading).Count);
+        Assert.True(took >= TimeSpan.FromSeconds(1.5), $"paced took {took.TotalSeconds:0.00} s for 2 s of video");
     }
 
     [Fact]
-    public async Task Cancelling_stops_capture_and_its_ffmpeg_within_a_second()
+    public async Task Cancelling_stops_capture_and_its_ffmpeg_before_the_clip_ends()
     {
-        var clip = await TestClips.RampAsync(frames: 50, fps: 25);
+        var clip = await TestClips.RampAsync(frames: 250, fps: 25); // 10 s, paced
         var rig = new CaptureRig(clip, output, pace: true);
         using var stop = new CancellationTokenSource();
         var reading = rig.ReadAllAsync();
         var run = rig.Service.RunAsync(stop.Token);
-        await Wait.UntilAsync(() => rig.Service.Frames >= 3, TimeSpan.FromSeconds(10), "the first frames");
+        await Wait.UntilAsync(() => rig.Service.Frames >= 3, CaptureRig.Patience, "the first frames");
 
-        var clock = Stopwatch.StartNew();
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
-        clock.Stop();
+        // Ends cancelled, not at the end of the file, and takes its ffmpeg with it.
+        await rig.CancelAsync(stop, run);
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"stopping took {clock.Elapsed.TotalSeconds:0.00} s");
-        Assert.True((await reading).Count < 50);
+        Assert.True((await reading).Count < 250);
         Assert.Equal(CaptureState.Ended, rig.Service.Status.State);
-        var ffmpeg = Assert.Single(rig.FfmpegProcessIds);
-        Assert.False(CaptureRig.IsRunning(ffmpeg), $"ffmpeg {ffmpeg} still runs");
-    }
-
-    private static async Task<TimeSpan> TimeRunAsync(CaptureRig rig)
-    {
-        var reading = rig.ReadAllAsync();
-        var clock = Stopwatch.StartNew();
-        await rig.Service.RunAsync(CancellationToken.None);
-        clock.Stop();
-        Assert.Equal(50, (await reading).Count);
-        return clock.Elapsed;
+        Assert.Single(rig.FfmpegProcessIds);
     }
 }

@@ -7,8 +7,6 @@ namespace EdgeAnpr.Agent.Tests.Capture;
 /// <summary>A real RTSP camera (GStreamer's RTSP server on 127.0.0.1) read by real ffmpeg.</summary>
 public sealed class RtspCaptureTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Resume = TimeSpan.FromSeconds(10);
-
     [Fact]
     public async Task Frames_resume_when_a_lost_camera_comes_back_on_the_same_port()
     {
@@ -25,7 +23,7 @@ public sealed class RtspCaptureTests(ITestOutputHelper output)
         Assert.Equal(CaptureState.Running, rig.Service.Status.State);
 
         await camera.KillAsync();
-        await Wait.UntilAsync(() => rig.Service.Status.State == CaptureState.Retrying, TimeSpan.FromSeconds(5), "capture to notice the camera is gone");
+        await Wait.UntilAsync(() => rig.Service.Status.State == CaptureState.Retrying, CaptureRig.Patience, "capture to notice the camera is gone");
         Assert.NotNull(rig.Service.Status.Problem);
 
         await camera.StartAsync();
@@ -53,7 +51,8 @@ public sealed class RtspCaptureTests(ITestOutputHelper output)
 
         // Frozen, the server keeps its TCP connection open and sends nothing: only the stall watchdog sees it.
         await camera.PauseAsync();
-        await Wait.UntilAsync(() => rig.Service.Status.State == CaptureState.Retrying, TimeSpan.FromSeconds(5), "the stall to be noticed");
+        await Wait.UntilAsync(() => rig.Service.Status.State == CaptureState.Retrying, CaptureRig.Patience, "the stall to be noticed");
+        // The watchdog fired a full second after the last frame, and the paused camera sent none since.
         Assert.Equal($"Camera source '{camera.Url}': no frame for 1 s.", rig.Service.Status.Problem);
 
         await camera.ResumeAsync();
@@ -76,17 +75,13 @@ public sealed class RtspCaptureTests(ITestOutputHelper output)
 
     private static async Task WaitForFramesAsync(CaptureRig rig, long after, string what)
     {
-        await Wait.UntilAsync(() => rig.Service.Frames >= after + 5 && rig.Service.Status.State == CaptureState.Running, Resume, what);
+        await Wait.UntilAsync(() => rig.Service.Frames >= after + 5 && rig.Service.Status.State == CaptureState.Running, CaptureRig.Patience, what);
     }
 
-    // Cancels the run: it must end within a second, every ffmpeg gone and nothing logged as an error.
+    // Cancels the run: it must end cancelled, every ffmpeg gone and nothing logged as an error.
     private static async Task StopAsync(CaptureRig rig, CancellationTokenSource stop, Task run)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"stopping took {clock.Elapsed.TotalSeconds:0.00} s");
-        Assert.All(rig.FfmpegProcessIds, id => Assert.False(CaptureRig.IsRunning(id), $"ffmpeg {id} still runs"));
+        await rig.CancelAsync(stop, run);
         rig.Logger.AssertNoErrors();
     }
 }

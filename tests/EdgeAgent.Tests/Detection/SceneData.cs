@@ -4,7 +4,7 @@ using EdgeAnpr.Agent.Tests.Imaging;
 
 namespace EdgeAnpr.Agent.Tests.Detection;
 
-/// <summary>A labelled photo from ir-scenes, as 8-bit gray (ffmpeg's luma, <see cref="StillImage.LoadGray"/>).</summary>
+/// <summary>A labelled photo from ir-scenes, as 8-bit gray (BT.601 luma, <see cref="StillImage.LoadGray"/>).</summary>
 internal sealed record SceneImage(string Name, byte[] Gray, int Width, int Height, PixelRect Plate);
 
 /// <summary>
