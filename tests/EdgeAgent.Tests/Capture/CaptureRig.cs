@@ -1,5 +1,6 @@
 using EdgeAnpr.Agent.Capture;
 using EdgeAnpr.Agent.Tests.Support;
+using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 
 namespace EdgeAnpr.Agent.Tests.Capture;
@@ -19,7 +20,7 @@ internal sealed class CaptureRig
     {
         Options = options ?? FastOptions();
         Queue = new FrameQueue(queueCapacity);
-        Logger = new TestLogger<CaptureService>(output);
+        Logger = TestLogs.For<CaptureService>(output);
         Service = new CaptureService(CameraSource.Parse(source), Options, pace, Queue, time ?? TimeProvider.System, Logger, Make);
 
         FfmpegFrameSource Make(CameraSource camera)
@@ -38,7 +39,7 @@ internal sealed class CaptureRig
 
     public FrameQueue Queue { get; }
 
-    public TestLogger<CaptureService> Logger { get; }
+    public FakeLogger<CaptureService> Logger { get; }
 
     public CaptureService Service { get; }
 

@@ -6,6 +6,7 @@ using EdgeAnpr.Agent.Tests.Support;
 using EdgeAnpr.Agent.Tracking;
 using EdgeAnpr.Shared.Events;
 using EdgeAnpr.Shared.Plates;
+using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
 
 namespace EdgeAnpr.Agent.Tests.Delivery;
 

@@ -1,6 +1,7 @@
 using EdgeAnpr.Agent.Detection;
 using EdgeAnpr.Agent.Imaging;
 using EdgeAnpr.Agent.Tests.Support;
+using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
 
 namespace EdgeAnpr.Agent.Tests.Detection;
 

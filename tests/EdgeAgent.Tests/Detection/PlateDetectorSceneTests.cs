@@ -1,6 +1,7 @@
 using EdgeAnpr.Agent.Detection;
 using EdgeAnpr.Agent.Imaging;
 using EdgeAnpr.Agent.Tests.Support;
+using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 using static EdgeAnpr.Agent.Tests.Inference.OnnxRuntimeTestEnvironment;
 
@@ -11,14 +12,14 @@ public sealed class PlateDetectorSceneTests : IDisposable
 {
     private const int Images = 6;
     private readonly ITestOutputHelper _output;
-    private readonly TestLogger<PlateDetector> _logger;
+    private readonly FakeLogger<PlateDetector> _logger;
     private readonly PlateDetector _detector;
 
     public PlateDetectorSceneTests(ITestOutputHelper output)
     {
         RequireOnnxRuntime();
         _output = output;
-        _logger = new TestLogger<PlateDetector>(output);
+        _logger = TestLogs.For<PlateDetector>(output);
         _detector = PlateDetector.FromFile(SceneData.DetectorModelPath, logger: _logger);
     }
 
@@ -42,7 +43,7 @@ public sealed class PlateDetectorSceneTests : IDisposable
 
         // The model's recall on the whole validation split is about 0.9 (training/detector/out/eval.json).
         Assert.True(found >= Images - 1, $"The labelled plate was found (IoU >= 0.5) in {found} of {Images} validation photos.");
-        Assert.Contains(_logger.Entries, e => e.EventId.Id == 4100 && e.Message.Contains("input 640x384, stride 4", StringComparison.Ordinal));
+        Assert.Contains(_logger.Collector.GetSnapshot(), e => e.Id.Id == 4100 && e.Message.Contains("input 640x384, stride 4", StringComparison.Ordinal));
         _logger.AssertNoErrors();
     }
 

@@ -1,6 +1,8 @@
 using System.Device.Gpio;
 using EdgeAnpr.Agent.Hardware;
 using EdgeAnpr.Agent.Tests.Support;
+using Microsoft.Extensions.Logging.Testing;
+using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
 
 namespace EdgeAnpr.Agent.Tests.Hardware;
 
@@ -17,7 +19,7 @@ public sealed class StatusLedServiceTests : IDisposable
     [Fact]
     public async Task The_led_shows_starting_then_camera_down_link_down_and_running_as_they_come()
     {
-        using var led = new StatusLed(_gpio, new GpioOutputOptions { Line = 27 }, _time, new TestLogger<StatusLed>());
+        using var led = new StatusLed(_gpio, new GpioOutputOptions { Line = 27 }, _time, new FakeLogger<StatusLed>());
         var condition = new BoxCondition(false, false, false);
         using var service = new StatusLedService(led, () => condition, _time);
         await service.StartAsync(CancellationToken.None);

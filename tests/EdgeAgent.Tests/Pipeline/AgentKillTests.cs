@@ -1,6 +1,7 @@
 using EdgeAnpr.Agent.Mqtt;
 using EdgeAnpr.Agent.Tests.Delivery;
 using EdgeAnpr.Agent.Tests.Support;
+using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 
 namespace EdgeAnpr.Agent.Tests.Pipeline;
@@ -24,7 +25,7 @@ public sealed class AgentKillTests(ITestOutputHelper output)
 
         // Started again with the link up and a camera that sees nothing: what the killed process stored goes out.
         await broker.StartAsync();
-        await using var station = await HitSubscriber.StartAsync(broker, new TestLogger<MqttTransport>(output));
+        await using var station = await HitSubscriber.StartAsync(broker, TestLogs.For<MqttTransport>(output));
         var quiet = await TestClips.TestPatternAsync(320, 240, 25, 500, source: "color");
         await site.SetCameraAsync(quiet, pace: true);
         using (var agent = AgentProcess.Start(null, "run", "--config", site.Config))
@@ -46,7 +47,7 @@ public sealed class AgentKillTests(ITestOutputHelper output)
     public async Task Hits_in_flight_when_the_agent_is_killed_are_sent_again_by_the_next_start()
     {
         await using var broker = await MosquittoBroker.StartAsync();
-        await using var station = await HitSubscriber.StartAsync(broker, new TestLogger<MqttTransport>(output));
+        await using var station = await HitSubscriber.StartAsync(broker, TestLogs.For<MqttTransport>(output));
 
         // The agent reaches the broker through a relay that drops every PUBACK: its hits go out but none is confirmed.
         await using var relay = new MosquittoRelay(broker.Port, filterPubacks: true) { WithholdPubacks = true };

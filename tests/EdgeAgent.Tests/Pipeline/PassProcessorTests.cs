@@ -10,6 +10,7 @@ using EdgeAnpr.Agent.Tests.Support;
 using EdgeAnpr.Agent.Tracking;
 using EdgeAnpr.Agent.Watchlist;
 using EdgeAnpr.Shared.Events;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace EdgeAnpr.Agent.Tests.Pipeline;
 
@@ -64,7 +65,7 @@ public sealed class PassProcessorTests : IDisposable
         }
 
         var handling = processor.HandleAsync(TestPasses.Pass(_rig.Time, "AYO9034"), CancellationToken.None).AsTask();
-        await Wait.UntilAsync(() => _rig.Logger.Entries.Count > 0 || handling.IsCompleted, TimeSpan.FromSeconds(5), "a first failed commit");
+        await Wait.UntilAsync(() => _rig.Logger.Collector.Count > 0 || handling.IsCompleted, TimeSpan.FromSeconds(5), "a first failed commit");
         _rig.Time.Advance(PassProcessor.FirstRetryDelay);
         Assert.False(handling.IsCompleted);
         Assert.Equal(["pass AYO9034"], _seen);
@@ -89,7 +90,7 @@ public sealed class PassProcessorTests : IDisposable
         var database = _rig.OpenDatabase();
         var store = _rig.Own(new WatchlistStore(database, _rig.Time));
         store.ImportLocal([.. listed.Select(p => new WatchlistEntry($"local-latin-{p}", p, "latin", "stolen", null, 1, null, null, WatchlistSource.Local))], replace: false, "local:test", "test");
-        var matcher = new WatchlistMatcher(store, WatchlistTolerance.Default, _rig.Time, new TestLogger<WatchlistMatcher>());
+        var matcher = new WatchlistMatcher(store, WatchlistTolerance.Default, _rig.Time, new FakeLogger<WatchlistMatcher>());
         matcher.Reload();
         if (pageLimit > 0)
         {
@@ -104,10 +105,10 @@ public sealed class PassProcessorTests : IDisposable
 
         var outbox = _rig.Own(_rig.OpenOutbox(database));
         var factory = new HitEventFactory(new CameraIdentity("site1", "cam1"), _rig.Time);
-        var delivery = new DeliveryService(outbox, factory, options, transport: null, _rig.Time, new TestLogger<DeliveryService>());
-        var relay = new HitSignal(_gpio, new GpioOutputOptions { Line = RelayLine }, new GpioOptions().PulseFor, _rig.Time, new TestLogger<HitSignal>());
+        var delivery = new DeliveryService(outbox, factory, options, transport: null, _rig.Time, new FakeLogger<DeliveryService>());
+        var relay = new HitSignal(_gpio, new GpioOutputOptions { Line = RelayLine }, new GpioOptions().PulseFor, _rig.Time, new FakeLogger<HitSignal>());
         var processor = new PassProcessor(
-            new PassQueue(), new PipelineStats(), matcher, delivery, factory, relay, [new Recorder(_seen, outbox, _pins)], _rig.Time, new TestLogger<PassProcessor>());
+            new PassQueue(), new PipelineStats(), matcher, delivery, factory, relay, [new Recorder(_seen, outbox, _pins)], _rig.Time, new FakeLogger<PassProcessor>());
         return (processor, outbox);
     }
 

@@ -4,6 +4,7 @@ using EdgeAnpr.Agent.Pipeline;
 using EdgeAnpr.Agent.Tests.Cli;
 using EdgeAnpr.Agent.Tests.Delivery;
 using EdgeAnpr.Agent.Tests.Support;
+using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 
 namespace EdgeAnpr.Agent.Tests.Pipeline;
@@ -20,7 +21,7 @@ public sealed class ReplayHitsTests(ITestOutputHelper output)
     public async Task Each_hit_is_printed_once_stored_and_reaches_the_station()
     {
         await using var broker = await MosquittoBroker.StartAsync();
-        await using var station = await HitSubscriber.StartAsync(broker, new TestLogger<MqttTransport>(output));
+        await using var station = await HitSubscriber.StartAsync(broker, TestLogs.For<MqttTransport>(output));
         using var site = await HitSite.CreateAsync(broker.Port, ReplayReadsTests.Plate, "ABC1234");
         var clip = await TestClips.VehiclePassesAsync(ReplayReadsTests.Photo, passes: 2);
 
@@ -83,7 +84,7 @@ public sealed class ReplayHitsTests(ITestOutputHelper output)
 
         // The broker is back; the next run (a recording with no vehicle) delivers what the last one left, as replayed.
         await broker.StartAsync();
-        await using var station = await HitSubscriber.StartAsync(broker, new TestLogger<MqttTransport>(output));
+        await using var station = await HitSubscriber.StartAsync(broker, TestLogs.For<MqttTransport>(output));
         var empty = await TestClips.TestPatternAsync(320, 240, 25, 25, source: "color");
 
         var second = await CliRunner.RunAsync("replay", empty, "--config", site.Config, "--json");

@@ -1,5 +1,6 @@
 using EdgeAnpr.Agent.Pipeline;
 using EdgeAnpr.Agent.Tests.Support;
+using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
 
 namespace EdgeAnpr.Agent.Tests.Pipeline;
 

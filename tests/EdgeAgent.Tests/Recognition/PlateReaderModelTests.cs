@@ -2,6 +2,7 @@ using EdgeAnpr.Agent.Imaging;
 using EdgeAnpr.Agent.Recognition;
 using EdgeAnpr.Agent.Tests.Support;
 using EdgeAnpr.Shared.Plates;
+using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 
 namespace EdgeAnpr.Agent.Tests.Recognition;
@@ -19,7 +20,7 @@ public sealed class PlateReaderModelTests(ITestOutputHelper output)
     [InlineData(ReaderModels.Latin, "kz-plates", PlateRegion.Kz)]
     public void Reads_at_least_seven_in_ten_of_twenty_validation_crops_exactly(string model, string set, PlateRegion region)
     {
-        var logger = new TestLogger<PlateReaderModelTests>(output);
+        var logger = TestLogs.For<PlateReaderModelTests>(output);
         using var reader = PlateReaderModel.FromFile(ReaderModels.Path(model), logger: logger);
         // Twenty crops (all eight of kz): a floor well under the models' held-out figures (86-95%), not a bar.
         var crops = ReaderModels.Validation(set, region, 20);

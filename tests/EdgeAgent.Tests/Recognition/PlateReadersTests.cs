@@ -3,6 +3,7 @@ using EdgeAnpr.Agent.Inference;
 using EdgeAnpr.Agent.Recognition;
 using EdgeAnpr.Agent.Tests.Support;
 using EdgeAnpr.Shared.Plates;
+using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 
 namespace EdgeAnpr.Agent.Tests.Recognition;
@@ -13,7 +14,7 @@ public sealed class PlateReadersTests(ITestOutputHelper output)
     [Fact]
     public void Kazakh_and_russian_crops_are_each_read_with_their_own_formats()
     {
-        var logger = new TestLogger<PlateReadersTests>(output);
+        var logger = TestLogs.For<PlateReadersTests>(output);
         using var readers = PlateReaders.Open(Options("kz", "ru"), new InferenceOptions(), logger);
         var kazakh = ReaderModels.Validation("kz-plates", PlateRegion.Kz, 1)[0];
         var russian = ReaderModels.Validation("ru-plates", PlateRegion.Ru, 1)[0];
@@ -27,7 +28,7 @@ public sealed class PlateReadersTests(ITestOutputHelper output)
         Assert.Equal((PlateRegion.Ru, russian.Text), (reads[1].Region, reads[1].Characters));
         Assert.True(readers.Accepts(reads[0]));
         Assert.True(readers.Accepts(reads[1]));
-        Assert.Single(logger.Entries, e => e.EventId.Id == 4200);
+        Assert.Single(logger.Collector.GetSnapshot(), e => e.Id.Id == 4200);
         Assert.Empty(logger.Errors);
     }
 
@@ -37,7 +38,7 @@ public sealed class PlateReadersTests(ITestOutputHelper output)
     public void Auto_reports_a_plate_its_own_reader_is_sure_of_in_its_own_region(string set, PlateRegion region, string code)
     {
         // Every model runs and every region's formats compete; a plate that its own region's reader accepts must win.
-        var logger = new TestLogger<PlateReadersTests>(output);
+        var logger = TestLogs.For<PlateReadersTests>(output);
         using var auto = PlateReaders.Open(Options("auto"), new InferenceOptions(), logger);
         using var own = PlateReaders.Open(Options(code));
         var images = ReaderModels.Validation(set, region, 5).Select(c => StillImage.LoadGray(c.Path)).ToArray();
@@ -55,7 +56,7 @@ public sealed class PlateReadersTests(ITestOutputHelper output)
         Assert.Equal([PlateRegion.Ir, PlateRegion.Kz, PlateRegion.Ru, PlateRegion.Latin], auto.Regions);
         Assert.True(sure.Length >= 3, $"The {code} reader accepts only {sure.Length} of 5 {set} validation crops.");
         Assert.All(sure, i => Assert.Equal((region, ownReads[i].Characters), (reads[i].Region, reads[i].Characters)));
-        Assert.Equal(2, logger.Entries.Count(e => e.EventId.Id == 4200));
+        Assert.Equal(2, logger.Collector.GetSnapshot().Count(e => e.Id.Id == 4200));
         Assert.Empty(logger.Errors);
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using EdgeAnpr.Agent.Storage;
+using EdgeAnpr.Agent.Tests.Support;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAnpr.Agent.Tests.Storage;
@@ -62,7 +63,7 @@ public sealed class AgentDatabaseTests
 
         var item = Assert.Single(reopened.PeekOldest(10));
         Assert.Equal("e1", item.EventId);
-        Assert.Single(rig.Logger.Entries, e => e.EventId.Id == 3001);
+        Assert.Single(rig.Logger.Collector.GetSnapshot(), e => e.Id.Id == 3001);
     }
 
     [Fact]
@@ -81,7 +82,7 @@ public sealed class AgentDatabaseTests
         Assert.Equal(rig.DatabasePath + ".corrupt-20250101T000000Z", aside);
         Assert.Equal(garbage, File.ReadAllBytes(aside));
         Assert.True(File.Exists(aside + "-wal"));
-        var error = Assert.Single(rig.Logger.Errors, e => e.EventId.Id == 3002);
+        var error = Assert.Single(rig.Logger.Errors, e => e.Id.Id == 3002);
         Assert.Contains(rig.DatabasePath, error.Message, StringComparison.Ordinal);
         Assert.Contains(aside, error.Message, StringComparison.Ordinal);
         Assert.Contains("not an SQLite database", error.Message, StringComparison.Ordinal);
@@ -129,7 +130,7 @@ public sealed class AgentDatabaseTests
 
         Assert.NotNull(database.MovedAsidePath);
         Assert.Equal(length / 2, new FileInfo(database.MovedAsidePath).Length);
-        var error = Assert.Single(rig.Logger.Errors, e => e.EventId.Id == 3002);
+        var error = Assert.Single(rig.Logger.Errors, e => e.Id.Id == 3002);
         Assert.Contains(database.MovedAsidePath, error.Message, StringComparison.Ordinal);
         // The outbox pages were written first, so they lie in the surviving half.
         Assert.Equal(20, database.SalvagedHits);

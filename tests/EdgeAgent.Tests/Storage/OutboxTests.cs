@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using EdgeAnpr.Agent.Storage;
+using EdgeAnpr.Agent.Tests.Support;
 using Microsoft.Data.Sqlite;
 
 namespace EdgeAnpr.Agent.Tests.Storage;
@@ -141,7 +142,7 @@ public sealed class OutboxTests
 
         Assert.Equal(["e2", "e3", "e4"], outbox.PeekOldest(10).Select(i => i.EventId));
         Assert.Equal(2, outbox.Evicted);
-        var warnings = rig.Logger.Entries.Where(e => e.EventId.Id == 3010).ToArray();
+        var warnings = rig.Logger.Collector.GetSnapshot().Where(e => e.Id.Id == 3010).ToArray();
         Assert.Equal(2, warnings.Length);
         Assert.Contains("evicted 1 undelivered hit(s)", warnings[0].Message, StringComparison.Ordinal);
         Assert.Contains("e0", warnings[0].Message, StringComparison.Ordinal);
@@ -160,7 +161,7 @@ public sealed class OutboxTests
         Assert.Equal(60 * 1024, outbox.Bytes);
         Assert.Equal("e4", outbox.PeekOldest(1)[0].EventId);
         Assert.Equal(4, outbox.Evicted);
-        var warning = Assert.Single(rig.Logger.Entries, e => e.EventId.Id == 3010);
+        var warning = Assert.Single(rig.Logger.Collector.GetSnapshot(), e => e.Id.Id == 3010);
         Assert.Contains("4 over 65536 bytes", warning.Message, StringComparison.Ordinal);
     }
 
@@ -181,7 +182,7 @@ public sealed class OutboxTests
         Assert.Equal(["young"], outbox.PeekOldest(10).Select(i => i.EventId));
         Assert.Equal(2, outbox.Evicted);
         Assert.Equal(default, outbox.EnforceBounds());
-        var warning = Assert.Single(rig.Logger.Entries, e => e.EventId.Id == 3010);
+        var warning = Assert.Single(rig.Logger.Collector.GetSnapshot(), e => e.Id.Id == 3010);
         Assert.Contains("2 older than 1.00:00:00", warning.Message, StringComparison.Ordinal);
         Assert.Contains("old1..old2", warning.Message, StringComparison.Ordinal);
     }

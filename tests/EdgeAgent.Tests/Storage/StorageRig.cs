@@ -1,6 +1,8 @@
 using EdgeAnpr.Agent.Storage;
 using EdgeAnpr.Agent.Tests.Support;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Testing;
+using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
 
 namespace EdgeAnpr.Agent.Tests.Storage;
 
@@ -19,9 +21,9 @@ internal sealed class StorageRig : IDisposable
 
     public string DatabasePath => Path.Combine(Directory, AgentDatabase.FileName);
 
-    public FakeTimeProvider Time { get; } = new();
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-    public TestLogger<AgentDatabase> Logger { get; } = new();
+    public FakeLogger<AgentDatabase> Logger { get; } = new();
 
     public AgentDatabase OpenDatabase() => AgentDatabase.Open(Directory, Time, Logger);
 

@@ -2,6 +2,7 @@ using EdgeAnpr.Agent.Imaging;
 using EdgeAnpr.Agent.Tests.Support;
 using EdgeAnpr.Agent.Tracking;
 using EdgeAnpr.Shared.Plates;
+using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
 
 namespace EdgeAnpr.Agent.Tests.Tracking;
 

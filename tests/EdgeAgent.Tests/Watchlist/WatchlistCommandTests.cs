@@ -3,6 +3,7 @@ using EdgeAnpr.Agent.Pipeline;
 using EdgeAnpr.Agent.Storage;
 using EdgeAnpr.Agent.Tests.Cli;
 using EdgeAnpr.Agent.Tests.Support;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace EdgeAnpr.Agent.Tests.Watchlist;
 
@@ -101,7 +102,7 @@ public sealed class WatchlistCommandTests : IDisposable
 
         var list = await CliRunner.RunAsync("watchlist", "list", "--config", _config);
         Assert.Equal(["local-latin-KEEP01", "local-latin-NEW001"], list.OutputLines.Skip(1).Select(l => l.Split(' ')[0]));
-        var database = AgentDatabase.Open(Path.Combine(_directory, "state"), TimeProvider.System, new TestLogger<AgentDatabase>());
+        var database = AgentDatabase.Open(Path.Combine(_directory, "state"), TimeProvider.System, new FakeLogger<AgentDatabase>());
         using var audit = new AuditLog(database, TimeProvider.System);
         var records = audit.Query(action: "watchlist.import");
         Assert.Equal(2, records.Count);
@@ -112,7 +113,7 @@ public sealed class WatchlistCommandTests : IDisposable
     [Fact]
     public async Task Version_shows_the_station_version_and_who_signed_it()
     {
-        var database = AgentDatabase.Open(Path.Combine(_directory, "state"), TimeProvider.System, new TestLogger<AgentDatabase>());
+        var database = AgentDatabase.Open(Path.Combine(_directory, "state"), TimeProvider.System, new FakeLogger<AgentDatabase>());
         using (var store = new WatchlistStore(database, TimeProvider.System))
         {
             store.ReplaceAll(

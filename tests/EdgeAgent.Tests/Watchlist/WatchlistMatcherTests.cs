@@ -4,6 +4,7 @@ using EdgeAnpr.Agent.Tests.Storage;
 using EdgeAnpr.Agent.Tests.Support;
 using EdgeAnpr.Agent.Watchlist;
 using EdgeAnpr.Shared.Plates;
+using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 
 namespace EdgeAnpr.Agent.Tests.Watchlist;
@@ -18,7 +19,7 @@ public sealed class WatchlistMatcherTests(ITestOutputHelper output)
         var database = rig.OpenDatabase();
         var store = rig.Own(new WatchlistStore(database, rig.Time));
         var cli = rig.Own(new WatchlistStore(rig.OpenDatabase(), rig.Time));
-        var matcher = new WatchlistMatcher(store, WatchlistTolerance.Default, rig.Time, new TestLogger<WatchlistMatcher>());
+        var matcher = new WatchlistMatcher(store, WatchlistTolerance.Default, rig.Time, new FakeLogger<WatchlistMatcher>());
         matcher.Reload();
         Assert.False(matcher.ReloadIfChanged());
 
@@ -42,7 +43,7 @@ public sealed class WatchlistMatcherTests(ITestOutputHelper output)
         var store = rig.Own(new WatchlistStore(rig.OpenDatabase(), rig.Time));
         var until = rig.Time.GetUtcNow().AddHours(1);
         store.ImportLocal([Local("local-a", "TEMP01") with { ValidUntil = until }], replace: false, "local:tech", "list.csv");
-        var matcher = new WatchlistMatcher(store, WatchlistTolerance.Default, rig.Time, new TestLogger<WatchlistMatcher>());
+        var matcher = new WatchlistMatcher(store, WatchlistTolerance.Default, rig.Time, new FakeLogger<WatchlistMatcher>());
         matcher.Reload();
 
         Assert.NotNull(matcher.Match(Plate("TEMP01")));
@@ -67,7 +68,7 @@ public sealed class WatchlistMatcherTests(ITestOutputHelper output)
         var started = Stopwatch.GetTimestamp();
         store.ReplaceAll(entries, new WatchlistVersion(1, "sha256:test", "key"), "station:key");
         var stored = Stopwatch.GetElapsedTime(started);
-        var matcher = new WatchlistMatcher(store, WatchlistTolerance.Default, rig.Time, new TestLogger<WatchlistMatcher>());
+        var matcher = new WatchlistMatcher(store, WatchlistTolerance.Default, rig.Time, new FakeLogger<WatchlistMatcher>());
         started = Stopwatch.GetTimestamp();
         matcher.Reload();
         var reloaded = Stopwatch.GetElapsedTime(started);
