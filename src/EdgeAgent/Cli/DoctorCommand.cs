@@ -66,7 +66,6 @@ internal static class DoctorCommand
 
         checks.Add(await Checks.FfmpegAsync(capture.FfmpegPath, cancellationToken));
         checks.Add(Checks.ShippedLibrary("onnxruntime", "libonnxruntime.so.1"));
-        checks.Add(Checks.SystemLibrary("libmosquitto", "libmosquitto.so.1", "libmosquitto1"));
         checks.Add(await CameraCheck.RunAsync(camera, capture, cancellationToken));
         checks.Add(await MqttDoctor.CheckAsync(mqtt, mqtt.ClientIdFor(site.Id, camera.Id), time, TimeSpan.FromSeconds(10), cancellationToken));
         checks.Add(WatchlistDoctor.Check(Bind<WatchlistOptions>(configuration, WatchlistOptions.SectionName), mqtt));

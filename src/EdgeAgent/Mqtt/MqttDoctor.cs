@@ -4,9 +4,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EdgeAnpr.Agent.Mqtt;
 
 /// <summary>
-/// <c>doctor</c>'s MQTT line: connects once with the configured settings and reports what the broker said. It uses
-/// its own client id (<c>{id}-doctor</c>) and a clean session, so it neither takes over nor disturbs the running
-/// service's persistent session.
+/// <c>doctor</c>'s MQTT line: connects once with the configured settings and reports what the broker said, and the
+/// MQTTnet version this build runs with. It uses its own client id (<c>{id}-doctor</c>) and a clean session, so it
+/// neither takes over nor disturbs the running service's persistent session.
 /// </summary>
 internal static class MqttDoctor
 {
@@ -16,19 +16,19 @@ internal static class MqttDoctor
     {
         if (!options.IsEnabled)
         {
-            return DoctorCheck.Warn(CheckName, "off (Mqtt:Host is empty): hits stay on this box");
+            return DoctorCheck.Warn(CheckName, $"off (Mqtt:Host is empty): hits stay on this box (MQTTnet {Library})");
         }
 
         var probe = Copy(options);
         probe.CleanSession = true;
-        MosquittoTransport transport;
+        MqttTransport transport;
         try
         {
-            transport = new MosquittoTransport(probe, clientId + "-doctor", will: null, NullLogger.Instance, time);
+            transport = MqttTransport.Create(probe, clientId + "-doctor", will: null, NullLogger.Instance, time);
         }
         catch (MqttException ex)
         {
-            return DoctorCheck.Fail(CheckName, ex.Message);
+            return DoctorCheck.Fail(CheckName, $"{ex.Message} (MQTTnet {Library})");
         }
 
         await using (transport)
@@ -43,9 +43,9 @@ internal static class MqttDoctor
                     switch (status.State)
                     {
                         case MqttConnectionState.Connected:
-                            return DoctorCheck.Ok(CheckName, $"connected to {transport.Endpoint}{(options.UsesTls ? " over TLS" : "")}");
+                            return DoctorCheck.Ok(CheckName, $"connected to {transport.Endpoint}{(options.UsesTls ? " over TLS" : "")} (MQTTnet {Library})");
                         case MqttConnectionState.Refused:
-                            return DoctorCheck.Fail(CheckName, $"{transport.Endpoint}: {status.Reason}");
+                            return DoctorCheck.Fail(CheckName, $"{transport.Endpoint}: {status.Reason} (MQTTnet {Library})");
                     }
                 }
             }
@@ -53,9 +53,12 @@ internal static class MqttDoctor
             {
             }
 
-            return DoctorCheck.Fail(CheckName, $"{transport.Endpoint}: not connected within {timeout.TotalSeconds:0} s ({transport.Status.Reason ?? "no answer"})");
+            return DoctorCheck.Fail(CheckName, $"{transport.Endpoint}: not connected within {timeout.TotalSeconds:0} s ({transport.Status.Reason ?? "no answer"}; MQTTnet {Library})");
         }
     }
+
+    /// <summary>The MQTTnet version this build runs with, as <c>doctor</c> reports it.</summary>
+    public static string Library => MqttNetTransport.LibraryVersion;
 
     private static MqttOptions Copy(MqttOptions options) => new()
     {

@@ -7,8 +7,7 @@ namespace EdgeAnpr.Agent.Native;
 /// Finds the native libraries the build places beside the program, without LD_LIBRARY_PATH.
 /// A portable publish carries each architecture's copy under <c>runtimes/&lt;rid&gt;/native/</c>
 /// (see DESIGN.md: the SDK here cannot make an arm64 self-contained build), so the right one is
-/// picked by the running process's architecture; system libraries (libmosquitto from Debian)
-/// are found by the normal loader search after that.
+/// picked by the running process's architecture; anything else is left to the normal loader search.
 /// </summary>
 public static class NativeLibraries
 {
@@ -53,7 +52,7 @@ public static class NativeLibraries
             }
         }
 
-        // Fall back to the loader's own search (system libraries such as libmosquitto.so.1).
+        // Fall back to the loader's own search (system libraries).
         return IntPtr.Zero;
     }
 

@@ -8,7 +8,7 @@ namespace EdgeAnpr.Agent.Tests.Mqtt;
 
 public sealed class MqttConnectionServiceTests(ITestOutputHelper output)
 {
-    private readonly TestLogger<MosquittoTransport> _log = new(output);
+    private readonly TestLogger<MqttTransport> _log = new(output);
 
     [Fact]
     public async Task The_service_says_online_while_connected_and_leaves_offline_when_stopped()
@@ -16,7 +16,7 @@ public sealed class MqttConnectionServiceTests(ITestOutputHelper output)
         await using var broker = await MosquittoBroker.StartAsync();
         var status = AnprTopics.Status("site1", "cam9");
         var will = MqttWill.Offline(status);
-        var transport = new MosquittoTransport(broker.ClientOptions("box-service"), "box-service", will, _log, TimeProvider.System);
+        var transport = MqttTransport.Create(broker.ClientOptions("box-service"), "box-service", will, _log, TimeProvider.System);
         using var service = new MqttConnectionService(transport, will, new TestLogger<MqttConnectionService>(output));
         await using var observer = await MqttTestKit.ConnectAsync(broker.ClientOptions("observer"), _log);
         observer.Subscribe(status, MqttQos.AtLeastOnce);
@@ -37,6 +37,8 @@ public sealed class MqttConnectionServiceTests(ITestOutputHelper output)
         var check = await MqttDoctor.CheckAsync(broker.ClientOptions("box"), "box", TimeProvider.System, TimeSpan.FromSeconds(5), CancellationToken.None);
         Assert.Equal(CheckOutcome.Ok, check.Outcome);
         Assert.Contains($"127.0.0.1:{broker.Port}", check.Detail, StringComparison.Ordinal);
+        Assert.Contains($"MQTTnet {MqttDoctor.Library}", check.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("5.2.0", MqttDoctor.Library, StringComparison.Ordinal);
         Assert.Contains("as box-doctor", broker.Log, StringComparison.Ordinal);
     }
 
