@@ -66,6 +66,7 @@ internal static class DoctorCommand
 
         checks.Add(await Checks.FfmpegAsync(capture.FfmpegPath, cancellationToken));
         checks.Add(Checks.ShippedLibrary("onnxruntime", "libonnxruntime.so.1"));
+        checks.Add(MqttDoctor.Library());
         checks.Add(await CameraCheck.RunAsync(camera, capture, cancellationToken));
         checks.Add(await MqttDoctor.CheckAsync(mqtt, mqtt.ClientIdFor(site.Id, camera.Id), time, TimeSpan.FromSeconds(10), cancellationToken));
         checks.Add(WatchlistDoctor.Check(Bind<WatchlistOptions>(configuration, WatchlistOptions.SectionName), mqtt));

@@ -4,19 +4,25 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EdgeAnpr.Agent.Mqtt;
 
 /// <summary>
-/// <c>doctor</c>'s MQTT line: connects once with the configured settings and reports what the broker said, and the
-/// MQTTnet version this build runs with. It uses its own client id (<c>{id}-doctor</c>) and a clean session, so it
-/// neither takes over nor disturbs the running service's persistent session.
+/// <c>doctor</c>'s MQTT lines: the MQTTnet version this build runs with, and a connection made once with the
+/// configured settings, reporting what the broker said. The connection uses its own client id (<c>{id}-doctor</c>) and
+/// a clean session, so it neither takes over nor disturbs the running service's persistent session.
 /// </summary>
 internal static class MqttDoctor
 {
     public const string CheckName = "mqtt";
 
+    /// <summary>The MQTTnet version this build runs with, as <c>doctor</c> reports it.</summary>
+    public static string LibraryVersion => MqttNetTransport.LibraryVersion;
+
+    /// <summary>The MQTT client library line: a managed package, so nothing to install on the box.</summary>
+    public static DoctorCheck Library() => DoctorCheck.Ok("mqttnet", $"MQTTnet {LibraryVersion} (managed; no native MQTT library needed)");
+
     public static async Task<DoctorCheck> CheckAsync(MqttOptions options, string clientId, TimeProvider time, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (!options.IsEnabled)
         {
-            return DoctorCheck.Warn(CheckName, $"off (Mqtt:Host is empty): hits stay on this box (MQTTnet {Library})");
+            return DoctorCheck.Warn(CheckName, "off (Mqtt:Host is empty): hits stay on this box");
         }
 
         var probe = Copy(options);
@@ -28,7 +34,7 @@ internal static class MqttDoctor
         }
         catch (MqttException ex)
         {
-            return DoctorCheck.Fail(CheckName, $"{ex.Message} (MQTTnet {Library})");
+            return DoctorCheck.Fail(CheckName, ex.Message);
         }
 
         await using (transport)
@@ -43,9 +49,9 @@ internal static class MqttDoctor
                     switch (status.State)
                     {
                         case MqttConnectionState.Connected:
-                            return DoctorCheck.Ok(CheckName, $"connected to {transport.Endpoint}{(options.UsesTls ? " over TLS" : "")} (MQTTnet {Library})");
+                            return DoctorCheck.Ok(CheckName, $"connected to {transport.Endpoint}{(options.UsesTls ? " over TLS" : "")}");
                         case MqttConnectionState.Refused:
-                            return DoctorCheck.Fail(CheckName, $"{transport.Endpoint}: {status.Reason} (MQTTnet {Library})");
+                            return DoctorCheck.Fail(CheckName, $"{transport.Endpoint}: {status.Reason}");
                     }
                 }
             }
@@ -53,12 +59,9 @@ internal static class MqttDoctor
             {
             }
 
-            return DoctorCheck.Fail(CheckName, $"{transport.Endpoint}: not connected within {timeout.TotalSeconds:0} s ({transport.Status.Reason ?? "no answer"}; MQTTnet {Library})");
+            return DoctorCheck.Fail(CheckName, $"{transport.Endpoint}: not connected within {timeout.TotalSeconds:0} s ({transport.Status.Reason ?? "no answer"})");
         }
     }
-
-    /// <summary>The MQTTnet version this build runs with, as <c>doctor</c> reports it.</summary>
-    public static string Library => MqttNetTransport.LibraryVersion;
 
     private static MqttOptions Copy(MqttOptions options) => new()
     {

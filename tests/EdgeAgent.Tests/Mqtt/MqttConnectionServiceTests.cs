@@ -37,8 +37,6 @@ public sealed class MqttConnectionServiceTests(ITestOutputHelper output)
         var check = await MqttDoctor.CheckAsync(broker.ClientOptions("box"), "box", TimeProvider.System, TimeSpan.FromSeconds(5), CancellationToken.None);
         Assert.Equal(CheckOutcome.Ok, check.Outcome);
         Assert.Contains($"127.0.0.1:{broker.Port}", check.Detail, StringComparison.Ordinal);
-        Assert.Contains($"MQTTnet {MqttDoctor.Library}", check.Detail, StringComparison.Ordinal);
-        Assert.StartsWith("5.2.0", MqttDoctor.Library, StringComparison.Ordinal);
         Assert.Contains("as box-doctor", broker.Log, StringComparison.Ordinal);
     }
 
@@ -58,6 +56,14 @@ public sealed class MqttConnectionServiceTests(ITestOutputHelper output)
         var check = await MqttDoctor.CheckAsync(options, "box", TimeProvider.System, TimeSpan.FromSeconds(2), CancellationToken.None);
         Assert.Equal(CheckOutcome.Fail, check.Outcome);
         Assert.Contains("connection refused", check.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Doctor_names_the_mqttnet_version_it_runs_with()
+    {
+        var check = MqttDoctor.Library();
+        Assert.Equal(CheckOutcome.Ok, check.Outcome);
+        Assert.StartsWith("MQTTnet 5.2.0.1603", check.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
