@@ -28,10 +28,11 @@ namespace EdgeAnpr.Agent.Delivery;
 /// <para>
 /// The <c>replayed</c> rule: a hit is published with <c>replayed: true</c> when it goes out on a different connection
 /// from the one that was up when it was committed: it was committed while the link was down, or the link went down
-/// between its commit and its acknowledgement, or it was committed by an earlier run of the process. So when a
-/// connection comes up, the outbox's last seq is noted: every hit up to it is a replay on this connection, every later
-/// one live. The stored event always says <c>false</c>; a replay is read back and written again with <c>true</c> as it
-/// is published.
+/// between its commit and its acknowledgement, or it was committed by an earlier run of the process. So when the loop
+/// meets a new connection it notes a seq: every hit up to it is a replay on this connection, every later one live. The
+/// seq is the outbox's last one then, or lower when a submit saw this connection up before the loop did (the submit
+/// leaves the lowest seq it committed on each connection). The stored event always says <c>false</c>; a replay is read
+/// back and written again with <c>true</c> as it is published.
 /// </para>
 /// <para>
 /// Threading: <see cref="SubmitAsync(HitEvent, CancellationToken)"/>, <see cref="DrainAsync"/> and the counters may be
@@ -69,6 +70,7 @@ public sealed class DeliveryService : BackgroundService
     private readonly Lock _backlogGate = new();
 
     // The loop's own state.
+    private bool _caughtUp;
     private long _cursor;
     private long _connection = -1;
     private long _liveAfter = long.MaxValue;
@@ -76,7 +78,9 @@ public sealed class DeliveryService : BackgroundService
     private Task? _pollWait;
     private Task? _connectedWait;
 
-    // Shared with the publishes under way and the deleting task.
+    // Shared with the submits, the publishes under way and the deleting task.
+    private LiveMark? _liveMark;
+    private int _committed;
     private int _inFlight;
     private int _awaitingDelete;
     private int _rewind;
@@ -153,7 +157,11 @@ public sealed class DeliveryService : BackgroundService
         Interlocked.Increment(ref _submitting);
         try
         {
-            await _outbox.EnqueueAsync(hit.EventId, topic, HitPayload.Serialize(hit)).WaitAsync(cancellationToken);
+            var seq = await _outbox.EnqueueAsync(hit.EventId, topic, HitPayload.Serialize(hit)).WaitAsync(cancellationToken);
+            if (_transport?.Status is { IsConnected: true } status)
+            {
+                MarkLive(status.Connects, seq);
+            }
         }
         catch (StorageException ex)
         {
@@ -166,6 +174,7 @@ public sealed class DeliveryService : BackgroundService
         }
 
         Interlocked.Increment(ref _submitted);
+        Interlocked.Exchange(ref _committed, 1);
         Wake();
         return hit;
     }
@@ -342,15 +351,26 @@ public sealed class DeliveryService : BackgroundService
 
             Interlocked.Exchange(ref _rewind, 0);
             _cursor = 0;
+            _caughtUp = false;
         }
 
-        var room = _options.MaxInFlight - Volatile.Read(ref _inFlight);
-        if (room <= 0)
+        // Caught up, only a commit (or the poll) can bring something new; behind, wait for a quarter of the slots to
+        // free rather than read the outbox once per PUBACK.
+        var inFlight = Volatile.Read(ref _inFlight);
+        var room = _options.MaxInFlight - inFlight;
+        if (Interlocked.Exchange(ref _committed, 0) == 0 && _caughtUp)
         {
             return false;
         }
 
+        if (room <= 0 || (!_caughtUp && inFlight > 0 && room < Math.Max(1, _options.MaxInFlight / 4)))
+        {
+            Interlocked.Exchange(ref _committed, 1);
+            return false;
+        }
+
         var items = _outbox.PeekOldest(room, _cursor);
+        _caughtUp = items.Count < room;
         List<long>? expired = null;
         foreach (var item in items)
         {
@@ -368,11 +388,16 @@ public sealed class DeliveryService : BackgroundService
         return items.Count == room;
     }
 
-    /// <summary>A new connection: everything committed until now is a replay on it; a waiting backlog is logged.</summary>
+    /// <summary>A new connection: everything committed before it came up is a replay on it; a waiting backlog is logged.</summary>
     private void Connected(long connection)
     {
         _connection = connection;
         _liveAfter = _outbox.LastSeq;
+        if (Volatile.Read(ref _liveMark) is { } mark && mark.Connection == connection)
+        {
+            _liveAfter = Math.Min(_liveAfter, mark.FirstSeq - 1);
+        }
+
         var waiting = _outbox.Count;
         if (waiting > 0)
         {
@@ -549,6 +574,22 @@ public sealed class DeliveryService : BackgroundService
 
     private void Wake() => _wake.Writer.TryWrite(true);
 
+    /// <summary>Notes that <paramref name="seq"/> was committed while <paramref name="connection"/> was up: the lowest such seq per connection.</summary>
+    private void MarkLive(long connection, long seq)
+    {
+        var mark = Volatile.Read(ref _liveMark);
+        while (mark is null || mark.Connection < connection || (mark.Connection == connection && seq < mark.FirstSeq))
+        {
+            var seen = Interlocked.CompareExchange(ref _liveMark, new LiveMark(connection, seq), mark);
+            if (ReferenceEquals(seen, mark))
+            {
+                return;
+            }
+
+            mark = seen;
+        }
+    }
+
     /// <summary>Waits for a submitted hit, a publish that ended, the connection to come up, or the poll.</summary>
     private async Task WaitForWorkAsync(CancellationToken cancellationToken)
     {
@@ -574,7 +615,9 @@ public sealed class DeliveryService : BackgroundService
 
         if (_pollWait.IsCompleted)
         {
+            // Now and then the outbox is read even when caught up: another writer (salvage, the CLI) may have added hits.
             _pollWait = null;
+            Interlocked.Exchange(ref _committed, 1);
         }
 
         if (_connectedWait?.IsCompleted == true)
@@ -583,6 +626,9 @@ public sealed class DeliveryService : BackgroundService
         }
     }
 }
+
+/// <summary>The lowest outbox seq a submit committed while <see cref="Connection"/> (a connect count) was up.</summary>
+internal sealed record LiveMark(long Connection, long FirstSeq);
 
 /// <summary>Delivery counters since start: hits submitted, published (of which replayed), acknowledged, and unmatched reads expired.</summary>
 public readonly record struct DeliveryStats(long Submitted, long Published, long Replayed, long Acknowledged, long ReadsExpired);

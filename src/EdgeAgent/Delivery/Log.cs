@@ -8,7 +8,7 @@ internal static partial class Log
     [LoggerMessage(3500, LogLevel.Information, "Delivery: {Count} undelivered hit(s) in the outbox at start, the oldest {Age} old; they go out first, oldest first, marked replayed")]
     public static partial void BacklogAtStart(ILogger logger, int count, TimeSpan age);
 
-    [LoggerMessage(3501, LogLevel.Information, "Delivery: connected; sending {Count} held-back hit(s) oldest first, marked replayed")]
+    [LoggerMessage(3501, LogLevel.Information, "Delivery: connected; sending the {Count} hit(s) in the outbox oldest first (those committed before this connection marked replayed)")]
     public static partial void SendingBacklog(ILogger logger, int count);
 
     [LoggerMessage(3502, LogLevel.Information, "Delivery: backlog delivered: {Count} hit(s) acknowledged in {Elapsed}")]

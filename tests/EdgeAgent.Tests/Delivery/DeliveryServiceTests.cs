@@ -40,6 +40,25 @@ public sealed class DeliveryServiceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_hit_committed_while_connected_is_live_even_if_the_loop_meets_the_connection_later()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var rig = new DeliveryRig(output);
+        await using var station = await HitSubscriber.StartAsync(broker, _stationLog);
+        var transport = rig.BoxTransport(broker);
+        await transport.WaitForAsync(MqttConnectionState.Connected);
+        var delivery = rig.Create(transport);
+
+        var hit = await delivery.SubmitAsync(TestPasses.Pass(rig.Time), TestPasses.Stolen);
+        await delivery.StartAsync(CancellationToken.None);
+
+        await station.WaitForDistinctAsync(1, Timeout);
+        Assert.Equal(hit.EventId, Assert.Single(station.Received).EventId);
+        Assert.False(station.Received[0].Replayed);
+        Assert.Equal(0, delivery.Stats.Replayed);
+    }
+
+    [Fact]
     public async Task A_hit_committed_before_a_crash_is_delivered_by_the_next_run_marked_replayed()
     {
         var broker = MosquittoBroker.Create();
