@@ -30,8 +30,9 @@ namespace EdgeAnpr.Agent.Delivery;
 /// from the one that was up when it was committed: it was committed while the link was down, or the link went down
 /// between its commit and its acknowledgement, or it was committed by an earlier run of the process. So when the loop
 /// meets a new connection it notes a seq: every hit up to it is a replay on this connection, every later one live. The
-/// seq is the outbox's last one then, or lower when a submit saw this connection up before the loop did (the submit
-/// leaves the lowest seq it committed on each connection). The stored event always says <c>false</c>; a replay is read
+/// seq is the outbox's last one then, or lower when a submit saw this connection up before the loop did: the first
+/// submit on each connection notes, before its commit, the outbox's last seq, so every hit committed after it counts
+/// as committed on that connection. The stored event always says <c>false</c>; a replay is read
 /// back and written again with <c>true</c> as it is published.
 /// </para>
 /// <para>
@@ -157,11 +158,13 @@ public sealed class DeliveryService : BackgroundService
         Interlocked.Increment(ref _submitting);
         try
         {
-            var seq = await _outbox.EnqueueAsync(hit.EventId, topic, HitPayload.Serialize(hit)).WaitAsync(cancellationToken);
+            // Before the commit: the loop may read the hit the moment it is committed.
             if (_transport?.Status is { IsConnected: true } status)
             {
-                MarkLive(status.Connects, seq);
+                MarkLive(status.Connects);
             }
+
+            await _outbox.EnqueueAsync(hit.EventId, topic, HitPayload.Serialize(hit)).WaitAsync(cancellationToken);
         }
         catch (StorageException ex)
         {
@@ -574,13 +577,16 @@ public sealed class DeliveryService : BackgroundService
 
     private void Wake() => _wake.Writer.TryWrite(true);
 
-    /// <summary>Notes that <paramref name="seq"/> was committed while <paramref name="connection"/> was up: the lowest such seq per connection.</summary>
-    private void MarkLive(long connection, long seq)
+    /// <summary>
+    /// On the first submit that sees <paramref name="connection"/> up: every hit committed from now on has a seq above
+    /// the outbox's last one, and is committed while that connection is (or was) up.
+    /// </summary>
+    private void MarkLive(long connection)
     {
         var mark = Volatile.Read(ref _liveMark);
-        while (mark is null || mark.Connection < connection || (mark.Connection == connection && seq < mark.FirstSeq))
+        while (mark is null || mark.Connection < connection)
         {
-            var seen = Interlocked.CompareExchange(ref _liveMark, new LiveMark(connection, seq), mark);
+            var seen = Interlocked.CompareExchange(ref _liveMark, new LiveMark(connection, _outbox.LastSeq + 1), mark);
             if (ReferenceEquals(seen, mark))
             {
                 return;
@@ -627,7 +633,7 @@ public sealed class DeliveryService : BackgroundService
     }
 }
 
-/// <summary>The lowest outbox seq a submit committed while <see cref="Connection"/> (a connect count) was up.</summary>
+/// <summary>The lowest outbox seq a hit committed while <see cref="Connection"/> (a connect count) was up can have.</summary>
 internal sealed record LiveMark(long Connection, long FirstSeq);
 
 /// <summary>Delivery counters since start: hits submitted, published (of which replayed), acknowledged, and unmatched reads expired.</summary>

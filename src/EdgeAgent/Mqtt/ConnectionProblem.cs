@@ -107,6 +107,21 @@ internal sealed record ConnectionProblem(string Reason, bool NeedsAttention)
     }
 
     /// <summary>
+    /// True when <paramref name="exception"/> says the broker closed or reset a connection it had accepted: over TLS
+    /// that may be a refused client certificate whose alert was lost (see <see cref="TlsProbe"/>).
+    /// </summary>
+    public static bool ClosedAfterAccepting(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (Find<SocketException>(exception) is { } socket)
+        {
+            return socket.SocketErrorCode is SocketError.ConnectionReset or SocketError.NotConnected or SocketError.ConnectionAborted or SocketError.Shutdown;
+        }
+
+        return Find<EndOfStreamException>(exception) is not null || Find<IOException>(exception) is not null || Messages(exception).Contains("EOF", StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A TLS failure, from the text of the TLS stack's error, which on Linux carries OpenSSL's reason, e.g.
     /// <c>error:0A000418:SSL routines::tlsv1 alert unknown ca</c>.
     /// </summary>

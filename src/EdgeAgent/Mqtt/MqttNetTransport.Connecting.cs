@@ -57,11 +57,21 @@ internal sealed partial class MqttNetTransport
                 Log.SupervisorFailed(_logger, ex);
                 try
                 {
+                    // Start the next pass from a closed connection, whatever state this one left behind.
+                    if (_client.IsConnected)
+                    {
+                        await _client.DisconnectAsync(new MqttClientDisconnectOptions(), stopping);
+                    }
+
                     await Task.Delay(_options.ReconnectDelay, _time, stopping);
                 }
                 catch (OperationCanceledException)
                 {
                     break;
+                }
+                catch (MqttCommunicationException)
+                {
+                    // Already closed: the next pass connects again.
                 }
             }
         }
@@ -88,6 +98,13 @@ internal sealed partial class MqttNetTransport
                 ? new ConnectionProblem(
                     $"no answer from the broker within {MqttClientSettings.ConnectTimeout.TotalSeconds:0} s (timed out; a firewall or the network?)", NeedsAttention: false)
                 : ConnectionProblem.FromException(ex, _certificateCheck?.Problem, _options.Host, _options.ProtocolVersion, Volatile.Read(ref _refusal));
+            if (_certificateCheck is { Problem: null } check && !problem.NeedsAttention && Volatile.Read(ref _refusal) is null
+                && ConnectionProblem.ClosedAfterAccepting(ex) && await TlsProbe.ReadAlertAsync(_options, check, _time, stopping) is { } alert && ConnectionProblem.FromTls(alert) is { NeedsAttention: true } refused)
+            {
+                // Closed during connect without a word: the broker's own alert, read by a second handshake, says why.
+                problem = refused;
+            }
+
             throw Failed(problem, ex);
         }
 
