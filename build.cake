@@ -18,9 +18,9 @@ using System.Xml.Linq;
 var debianPackages = new[]
 {
     // The service: ffmpeg decodes the camera (child process writing raw frames to a pipe),
-    // libmosquitto1 is the MQTT client (P/Invoke), sqlite3 is the shell technicians use on
-    // the watchlist and outbox files.
-    "ffmpeg", "libmosquitto1", "sqlite3",
+    // sqlite3 is the shell technicians use on the watchlist and outbox files. (MQTT is MQTTnet,
+    // a NuGet package: no native client library.)
+    "ffmpeg", "sqlite3",
 
     // Tests: a real mosquitto broker on 127.0.0.1.
     "mosquitto",

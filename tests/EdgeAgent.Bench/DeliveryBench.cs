@@ -77,7 +77,8 @@ internal static class DeliveryBench
         var count = 0;
         box.Delivery.OnAcknowledged = _ =>
         {
-            if (++count == hits)
+            // Called on each publish's own task: calls may overlap.
+            if (Interlocked.Increment(ref count) == hits)
             {
                 acknowledged.TrySetResult();
             }

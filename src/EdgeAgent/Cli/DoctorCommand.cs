@@ -67,7 +67,7 @@ internal static class DoctorCommand
 
         checks.Add(await Checks.FfmpegAsync(capture.FfmpegPath, cancellationToken));
         checks.Add(Checks.OnnxRuntime());
-        checks.Add(Checks.SystemLibrary("libmosquitto", "libmosquitto.so.1", "libmosquitto1"));
+        checks.Add(MqttDoctor.Library());
         checks.Add(GpioDoctor.Check(Bind<GpioOptions>(configuration, GpioOptions.SectionName)));
         checks.Add(await CameraCheck.RunAsync(camera, capture, cancellationToken));
         checks.Add(await MqttDoctor.CheckAsync(mqtt, mqtt.ClientIdFor(site.Id, camera.Id), time, TimeSpan.FromSeconds(10), cancellationToken));

@@ -5,7 +5,8 @@ using Microsoft.Extensions.Options;
 namespace EdgeAnpr.Agent.Delivery;
 
 /// <summary>
-/// How hits leave the box (section <c>Delivery</c>): how many are in flight at once, the heartbeat, whether
+/// How hits leave the box (section <c>Delivery</c>): how many are in flight at once and how long each waits for its
+/// PUBACK, the heartbeat, whether
 /// unmatched reads leave the box at all, and how long a replay waits for its hits to be acknowledged.
 /// The outbox's own bounds are in <c>Outbox</c>.
 /// </summary>
@@ -25,17 +26,26 @@ public sealed class DeliveryOptions
     /// <summary>Default <see cref="DrainTimeout"/>: 30 s.</summary>
     public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>Default <see cref="PublishTimeout"/>: 30 s, a keep-alive period of the default MQTT settings.</summary>
+    public static readonly TimeSpan DefaultPublishTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>How often the heartbeat is published; default <see cref="DefaultHeartbeatInterval"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan HeartbeatInterval { get; set; } = DefaultHeartbeatInterval;
 
     /// <summary>
-    /// Most hits published and not yet acknowledged; default <see cref="DefaultMaxInFlight"/>. libmosquitto keeps
-    /// these in memory until their PUBACK (and resends them after a reconnect), so this bounds that memory; the rest
-    /// wait in the outbox on disk.
+    /// Most hits published and not yet acknowledged; default <see cref="DefaultMaxInFlight"/>. Each is held in memory
+    /// until its PUBACK, so this bounds that memory; the rest wait in the outbox on disk.
     /// </summary>
     [Range(1, 10_000)]
     public int MaxInFlight { get; set; } = DefaultMaxInFlight;
+
+    /// <summary>
+    /// How long one published hit waits for its PUBACK; default <see cref="DefaultPublishTimeout"/>. A hit not
+    /// acknowledged by then stays in the outbox and is published again, oldest first, with everything after it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan PublishTimeout { get; set; } = DefaultPublishTimeout;
 
     /// <summary>
     /// Also store and publish reads that match nothing (on <c>anpr/v1/{site}/{camera}/read</c>); default false: only

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
 using EdgeAnpr.Agent.Mqtt;
@@ -12,45 +11,42 @@ namespace EdgeAnpr.Agent.Delivery;
 
 /// <summary>
 /// Gets every hit to the broker at least once. <see cref="SubmitAsync(HitEvent, CancellationToken)"/> commits the
-/// hit to the durable <see cref="Outbox"/> and returns only then; a supervising loop (this hosted service) publishes
-/// what the outbox holds, oldest first, with at most <see cref="DeliveryOptions.MaxInFlight"/> unacknowledged, each
-/// with its outbox seq as the transport token, and deletes a hit only when its PUBACK has come back. A crash between
-/// PUBACK and delete sends a hit again on the next start; stations deduplicate on the event id.
+/// hit to the durable <see cref="Outbox"/> and returns only then; a loop (this hosted service) publishes what the
+/// outbox holds, oldest first, with at most <see cref="DeliveryOptions.MaxInFlight"/> unacknowledged, each waiting
+/// for its PUBACK at most <see cref="DeliveryOptions.PublishTimeout"/>, and a hit is deleted only on its PUBACK. A
+/// crash between PUBACK and delete sends a hit again on the next start; stations deduplicate on the event id.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Reconnecting is the transport's job; this loop only watches <see cref="MqttTransport.Status"/> and publishes while
-/// connected. A hit already handed to libmosquitto when the link drops stays in libmosquitto's session and is
-/// retransmitted by it after the reconnect (MQTT 3.1.1 section 4.4), so it is not published twice from here; everything
-/// the loop had not reached yet follows it, oldest first, from the outbox.
+/// The outbox is the one record of a hit not yet acknowledged. In memory the loop keeps only how far it has read on
+/// this connection (a seq) and how many publishes are under way (a count). MQTT client libraries do not resend an
+/// unacknowledged publish after a reconnect (MQTTnet does not), so when the connection changes, or a publish fails or
+/// outlives its deadline, the loop lets the publishes under way end and reads the outbox again from its oldest hit:
+/// whatever was not acknowledged goes out again, oldest first. Reading happens on the outbox's own reading connection,
+/// which never waits for the fsync of a commit under way; deletes after PUBACK are batched by a task of their own.
 /// </para>
 /// <para>
 /// The <c>replayed</c> rule: a hit is published with <c>replayed: true</c> when it goes out on a different connection
 /// from the one that was up when it was committed: it was committed while the link was down, or the link went down
-/// between its commit and its publish, or it was committed by an earlier run of the process (everything found in the
-/// outbox at start). The stored payload always says <c>false</c>; <see cref="HitPayload.AsReplayed"/> sets it as the hit
-/// is published. A hit retransmitted by the MQTT session keeps the bytes of its first transmission (the protocol
-/// resends the same packet, flagged DUP), so it says <c>false</c>: it had been sent live.
-/// </para>
-/// <para>
-/// The loop never waits on the outbox in the steady state: a hit just committed is published from a bounded copy in
-/// memory when it is next in seq order (the outbox is read only for a backlog, or when the copy is missing), and
-/// acknowledged hits are deleted by a task of their own. The outbox's lock is held across every commit's fsync, so
-/// a read or delete on the loop would add that fsync to the next hit's latency.
+/// between its commit and its acknowledgement, or it was committed by an earlier run of the process. So when the loop
+/// meets a new connection it notes a seq: every hit up to it is a replay on this connection, every later one live. The
+/// seq is the outbox's last one then, or lower when a submit saw this connection up before the loop did: the first
+/// submit on each connection notes, before its commit, the outbox's last seq, so every hit committed after it counts
+/// as committed on that connection. The stored event always says <c>false</c>; a replay is read
+/// back and written again with <c>true</c> as it is published.
 /// </para>
 /// <para>
 /// Threading: <see cref="SubmitAsync(HitEvent, CancellationToken)"/>, <see cref="DrainAsync"/> and the counters may be
-/// used from any thread; the publishing state belongs to the loop. Acknowledgements are read from the transport's
-/// channel on the loop, never inside a libmosquitto callback, and this service must be their only reader. Register it
-/// after the MQTT connection service, so that it stops first. The container owns the outbox and the transport.
+/// used from any thread; the read position belongs to the loop. Register it after the MQTT connection service, so that
+/// it stops first. The container owns the outbox and the transport.
 /// </para>
 /// </remarks>
 public sealed class DeliveryService : BackgroundService
 {
-    /// <summary>How often the loop looks at the connection when nothing wakes it (a connect is seen within this).</summary>
+    /// <summary>How often the loop looks in the outbox when nothing wakes it (for hits another writer put there).</summary>
     internal static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>How long the loop waits after a step failed before the next.</summary>
+    /// <summary>How long the loop waits after a step failed, or before reading again after a failed publish.</summary>
     private static readonly TimeSpan FailureDelay = TimeSpan.FromSeconds(1);
 
     /// <summary>How often <see cref="DrainAsync"/> looks at the outbox.</summary>
@@ -59,45 +55,41 @@ public sealed class DeliveryService : BackgroundService
     /// <summary>How many stored items one pass of the read-retention sweep reads at a time.</summary>
     private const int SweepPage = 500;
 
-    /// <summary>Most committed hits kept in memory for the loop (a few MB with their crops).</summary>
-    private const int FreshCapacity = 1024;
-
     private readonly Outbox _outbox;
     private readonly HitEventFactory _factory;
     private readonly DeliveryOptions _options;
     private readonly MqttTransport? _transport;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-
-    /// <summary>Event ids committed while connected, with the connection (its <see cref="MqttConnectionStatus.Connects"/>) they were committed on.</summary>
-    private readonly ConcurrentDictionary<string, long> _live = new(StringComparer.Ordinal);
-
-    /// <summary>Seq to event id of what the loop has published and not seen acknowledged (loop only).</summary>
-    private readonly Dictionary<long, string> _inFlight = [];
-
-    /// <summary>
-    /// Hits this process committed, by seq, with their stored bytes: the loop publishes the next seq from here when it
-    /// can, so a live hit goes out without a read of the outbox (whose lock waits behind every commit's fsync).
-    /// Bounded; whatever is not here is read from the outbox.
-    /// </summary>
-    private readonly ConcurrentDictionary<long, StoredHit> _fresh = new();
-
-    /// <summary>Seqs acknowledged by the broker, deleted from the outbox by their own task so the loop never waits on it.</summary>
-    private readonly Channel<long> _acknowledgedSeqs = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>Seqs acknowledged by the broker, deleted from the outbox in batches by their own task.</summary>
+    private readonly Channel<long> _acknowledgedSeqs = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>Ends the publishes under way when the service stops; what they carried stays in the outbox.</summary>
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _backlogGate = new();
+
+    // The loop's own state.
+    private bool _caughtUp;
     private long _cursor;
-    private long _lastCommitted;
-    private bool _outboxMayHaveMore = true;
     private long _connection = -1;
-    private long _failedSeq;
-    private long? _backlogSince;
-    private long _backlogWaiting;
-    private long _backlogAcknowledgedBefore;
-    private Task<bool>? _acknowledgementWait;
+    private long _liveAfter = long.MaxValue;
     private Task<bool>? _wakeWait;
     private Task? _pollWait;
+    private Task? _connectedWait;
+
+    // Shared with the submits, the publishes under way and the deleting task.
+    private LiveMark? _liveMark;
+    private int _committed;
+    private int _inFlight;
+    private int _awaitingDelete;
+    private int _rewind;
     private int _submitting;
+    private long _holdUntil;
+    private long _backlogWaiting;
+    private long? _backlogSince;
+    private long _backlogAcknowledgedBefore;
     private long _submitted;
     private long _published;
     private long _replayed;
@@ -108,7 +100,7 @@ public sealed class DeliveryService : BackgroundService
     /// <param name="factory">Makes events of passes; also names this camera's topics.</param>
     /// <param name="options">Validated delivery options.</param>
     /// <param name="transport">The MQTT transport, or null when MQTT is off: hits are then stored and nothing is published.</param>
-    /// <param name="time">The clock.</param>
+    /// <param name="time">The clock (publish deadlines, polls, read retention).</param>
     /// <param name="logger">Delivery's log.</param>
     public DeliveryService(Outbox outbox, HitEventFactory factory, DeliveryOptions options, MqttTransport? transport, TimeProvider time, ILogger<DeliveryService> logger)
     {
@@ -131,7 +123,13 @@ public sealed class DeliveryService : BackgroundService
         Interlocked.Read(ref _acknowledged),
         Interlocked.Read(ref _readsExpired));
 
-    /// <summary>Called on the loop with each acknowledged hit's event id (the benchmark's read-to-PUBACK clock).</summary>
+    /// <summary>Hits published and not yet acknowledged (or failed) now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>
+    /// Called with each acknowledged hit's event id as its PUBACK arrives (the benchmark's read-to-PUBACK clock); on
+    /// the task of that publish, so calls may overlap.
+    /// </summary>
     internal Action<string>? OnAcknowledged { get; set; }
 
     /// <summary>Makes the hit event of <paramref name="pass"/> and submits it; see <see cref="SubmitAsync(HitEvent, CancellationToken)"/>.</summary>
@@ -157,39 +155,21 @@ public sealed class DeliveryService : BackgroundService
         ArgumentNullException.ThrowIfNull(hit);
         hit = hit with { Replayed = false };
         var topic = hit.Match is null ? _factory.Camera.ReadTopic : _factory.Camera.HitTopic;
-        var payload = HitPayload.Serialize(hit);
         Interlocked.Increment(ref _submitting);
         try
         {
-            // Noted before the commit, so the loop can never see the stored hit without this note.
+            // Before the commit: the loop may read the hit the moment it is committed.
             if (_transport?.Status is { IsConnected: true } status)
             {
-                _live[hit.EventId] = status.Connects;
+                MarkLive(status.Connects);
             }
 
-            try
-            {
-                var seq = await _outbox.EnqueueAsync(hit.EventId, topic, payload).WaitAsync(cancellationToken);
-                if (_transport is not null && _fresh.Count < FreshCapacity)
-                {
-                    _fresh.TryAdd(seq, new StoredHit(hit.EventId, topic, payload));
-                }
-
-                // After the memory copy: a loop that sees this seq committed but not in memory reads the outbox.
-                for (var last = Interlocked.Read(ref _lastCommitted); seq > last; last = Interlocked.Read(ref _lastCommitted))
-                {
-                    if (Interlocked.CompareExchange(ref _lastCommitted, seq, last) == last)
-                    {
-                        break;
-                    }
-                }
-            }
-            catch (StorageException ex)
-            {
-                _live.TryRemove(hit.EventId, out _);
-                Log.NotStored(_logger, hit.EventId, ex.Message);
-                throw;
-            }
+            await _outbox.EnqueueAsync(hit.EventId, topic, HitPayload.Serialize(hit)).WaitAsync(cancellationToken);
+        }
+        catch (StorageException ex)
+        {
+            Log.NotStored(_logger, hit.EventId, ex.Message);
+            throw;
         }
         finally
         {
@@ -197,7 +177,8 @@ public sealed class DeliveryService : BackgroundService
         }
 
         Interlocked.Increment(ref _submitted);
-        _wake.Writer.TryWrite(true);
+        Interlocked.Exchange(ref _committed, 1);
+        Wake();
         return hit;
     }
 
@@ -267,6 +248,12 @@ public sealed class DeliveryService : BackgroundService
         }
     }
 
+    public override void Dispose()
+    {
+        _stopping.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
@@ -296,16 +283,26 @@ public sealed class DeliveryService : BackgroundService
                     continue;
                 }
 
-                if (!busy && !await WaitForWorkAsync(stoppingToken))
+                if (!busy)
                 {
-                    return;
+                    await WaitForWorkAsync(stoppingToken);
                 }
             }
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
         finally
         {
-            // What was acknowledged is still deleted, so the next start repeats as little as possible.
-            CollectAcknowledgements(_transport);
+            // The publishes under way end now; their hits stay in the outbox for the next start. What was acknowledged
+            // is still deleted, so the next start repeats as little as possible.
+            await _stopping.CancelAsync();
+            while (Volatile.Read(ref _inFlight) > 0)
+            {
+                await _wake.Reader.WaitToReadAsync(CancellationToken.None);
+                _wake.Reader.TryRead(out _);
+            }
+
             _acknowledgedSeqs.Writer.TryComplete();
             await deleting;
         }
@@ -329,53 +326,177 @@ public sealed class DeliveryService : BackgroundService
     }
 
     /// <summary>
-    /// One pass: hand what was acknowledged to the deleting task, then, when connected, publish the oldest hits not yet
-    /// published up to the in-flight limit. True when there may be more to do at once.
+    /// One pass: when connected, start publishing the oldest hits not yet handed out on this connection, up to the
+    /// in-flight limit. After a new connection or a failed publish it first lets the publishes under way end, then
+    /// starts again from the outbox's oldest hit. True when there may be more to do at once.
     /// </summary>
     internal bool Step()
     {
         var transport = _transport ?? throw new InvalidOperationException("MQTT is off: nothing to publish.");
-        var worked = CollectAcknowledgements(transport);
         var status = transport.Status;
-        if (!status.IsConnected)
-        {
-            return worked;
-        }
-
-        if (status.Connects != _connection)
-        {
-            Connected(status.Connects);
-        }
-
-        return Publish(transport) | worked;
-    }
-
-    private bool CollectAcknowledgements(MqttTransport transport)
-    {
-        var acknowledged = 0;
-        while (transport.Acknowledgements.TryRead(out var acknowledgement))
-        {
-            acknowledged++;
-            _acknowledgedSeqs.Writer.TryWrite(acknowledgement.Token);
-            if (_inFlight.Remove(acknowledgement.Token, out var eventId))
-            {
-                OnAcknowledged?.Invoke(eventId);
-            }
-        }
-
-        if (acknowledged == 0)
+        if (!status.IsConnected || _time.GetTimestamp() < Interlocked.Read(ref _holdUntil))
         {
             return false;
         }
 
-        Interlocked.Add(ref _acknowledged, acknowledged);
-        if (_backlogSince is { } since && (_backlogWaiting -= acknowledged) <= 0)
+        if (status.Connects != _connection || Volatile.Read(ref _rewind) != 0)
         {
-            Log.BacklogDelivered(_logger, Interlocked.Read(ref _acknowledged) - _backlogAcknowledgedBefore, _time.GetElapsedTime(since));
-            _backlogSince = null;
+            if (Volatile.Read(ref _inFlight) > 0 || Volatile.Read(ref _awaitingDelete) > 0)
+            {
+                // Woken as each one ends; a hit acknowledged meanwhile is deleted before the outbox is read again.
+                return false;
+            }
+
+            if (status.Connects != _connection)
+            {
+                Connected(status.Connects);
+            }
+
+            Interlocked.Exchange(ref _rewind, 0);
+            _cursor = 0;
+            _caughtUp = false;
         }
 
-        return true;
+        // Caught up, only a commit (or the poll) can bring something new; behind, wait for a quarter of the slots to
+        // free rather than read the outbox once per PUBACK.
+        var inFlight = Volatile.Read(ref _inFlight);
+        var room = _options.MaxInFlight - inFlight;
+        if (Interlocked.Exchange(ref _committed, 0) == 0 && _caughtUp)
+        {
+            return false;
+        }
+
+        if (room <= 0 || (!_caughtUp && inFlight > 0 && room < Math.Max(1, _options.MaxInFlight / 4)))
+        {
+            Interlocked.Exchange(ref _committed, 1);
+            return false;
+        }
+
+        var items = _outbox.PeekOldest(room, _cursor);
+        _caughtUp = items.Count < room;
+        List<long>? expired = null;
+        foreach (var item in items)
+        {
+            _cursor = item.Seq;
+            if (IsExpiredRead(item))
+            {
+                (expired ??= []).Add(item.Seq);
+                continue;
+            }
+
+            Publish(transport, item);
+        }
+
+        Expire(expired ?? []);
+        return items.Count == room;
+    }
+
+    /// <summary>A new connection: everything committed before it came up is a replay on it; a waiting backlog is logged.</summary>
+    private void Connected(long connection)
+    {
+        _connection = connection;
+        _liveAfter = _outbox.LastSeq;
+        if (Volatile.Read(ref _liveMark) is { } mark && mark.Connection == connection)
+        {
+            _liveAfter = Math.Min(_liveAfter, mark.FirstSeq - 1);
+        }
+
+        var waiting = _outbox.Count;
+        if (waiting > 0)
+        {
+            Log.SendingBacklog(_logger, waiting);
+            lock (_backlogGate)
+            {
+                if (_backlogSince is null)
+                {
+                    _backlogSince = _time.GetTimestamp();
+                    _backlogAcknowledgedBefore = Interlocked.Read(ref _acknowledged);
+                }
+
+                _backlogWaiting = waiting;
+            }
+        }
+    }
+
+    /// <summary>Starts one publish: the stored event, marked replayed unless it was committed on this connection.</summary>
+    private void Publish(MqttTransport transport, OutboxItem item)
+    {
+        var replayed = item.Seq <= _liveAfter;
+        var payload = replayed ? Replayed(item.Payload) : item.Payload;
+        Interlocked.Increment(ref _inFlight);
+        Interlocked.Increment(ref _published);
+        if (replayed)
+        {
+            Interlocked.Increment(ref _replayed);
+        }
+
+        _ = PublishAsync(transport, item.Seq, item.EventId, item.Topic, payload);
+    }
+
+    /// <summary>One publish with its own deadline; on its PUBACK the hit is handed to the deleting task.</summary>
+    private async Task PublishAsync(MqttTransport transport, long seq, string eventId, string topic, ReadOnlyMemory<byte> payload)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.PublishTimeout, _time);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
+            try
+            {
+                await transport.PublishAsync(topic, payload, MqttQos.AtLeastOnce, retain: false, deadline.Token);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                Log.NotAcknowledged(_logger, eventId, seq, _options.PublishTimeout);
+                Interlocked.Exchange(ref _rewind, 1);
+                return;
+            }
+            catch (MqttException ex)
+            {
+                // A lost connection is the transport's to report; anything else is this hit's, and is not retried at once.
+                if (!ex.IsNotConnected)
+                {
+                    Log.PublishFailed(_logger, eventId, seq, ex.Message);
+                    Interlocked.Exchange(ref _holdUntil, _time.GetTimestamp() + (long)(FailureDelay.TotalSeconds * _time.TimestampFrequency));
+                }
+
+                Interlocked.Exchange(ref _rewind, 1);
+                return;
+            }
+
+            Interlocked.Increment(ref _awaitingDelete);
+            _acknowledgedSeqs.Writer.TryWrite(seq);
+            Acknowledged();
+            OnAcknowledged?.Invoke(eventId);
+        }
+#pragma warning disable CA1031 // A publish task's catch: nothing may escape unobserved; the hit stays in the outbox.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.PublishFailed(_logger, eventId, seq, ex.Message);
+            Interlocked.Exchange(ref _rewind, 1);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            Wake();
+        }
+    }
+
+    private void Acknowledged()
+    {
+        var total = Interlocked.Increment(ref _acknowledged);
+        lock (_backlogGate)
+        {
+            if (_backlogSince is { } since && --_backlogWaiting <= 0)
+            {
+                Log.BacklogDelivered(_logger, total - _backlogAcknowledgedBefore, _time.GetElapsedTime(since));
+                _backlogSince = null;
+            }
+        }
     }
 
     /// <summary>
@@ -411,7 +532,9 @@ public sealed class DeliveryService : BackgroundService
         try
         {
             _outbox.DeleteMany(batch);
+            Interlocked.Add(ref _awaitingDelete, -batch.Count);
             batch.Clear();
+            Wake();
             return true;
         }
 #pragma warning disable CA1031 // The deleting loop's catch: log, keep the batch, try again.
@@ -423,142 +546,16 @@ public sealed class DeliveryService : BackgroundService
         }
     }
 
-    /// <summary>A new connection: hits noted live on an earlier one are replays now; a waiting backlog is logged.</summary>
-    private void Connected(long connection)
-    {
-        _connection = connection;
-        foreach (var (eventId, committedOn) in _live)
-        {
-            if (committedOn != connection)
-            {
-                _live.TryRemove(eventId, out _);
-            }
-        }
-
-        // Whatever was committed meanwhile, here or by another process, is read from the outbox.
-        _outboxMayHaveMore = true;
-        var waiting = _outbox.Count;
-        if (waiting > _inFlight.Count)
-        {
-            Log.SendingBacklog(_logger, waiting - _inFlight.Count, _inFlight.Count);
-            _backlogSince ??= _time.GetTimestamp();
-            _backlogWaiting = waiting;
-            _backlogAcknowledgedBefore = Interlocked.Read(ref _acknowledged);
-        }
-    }
-
-    /// <summary>
-    /// Publishes the hits after <see cref="_cursor"/> in seq order, up to the in-flight limit: from memory while the
-    /// next seq is there, otherwise from the outbox. Returns false: the next work comes with an acknowledgement, a
-    /// submitted hit or the poll.
-    /// </summary>
-    private bool Publish(MqttTransport transport)
-    {
-        var room = _options.MaxInFlight - _inFlight.Count;
-        List<long>? expired = null;
-        try
-        {
-            while (room > 0)
-            {
-                var next = _cursor + 1;
-                if (_fresh.TryRemove(next, out var fresh))
-                {
-                    if (!Send(transport, next, fresh.EventId, fresh.Topic, fresh.Payload))
-                    {
-                        _fresh.TryAdd(next, fresh);
-                        return false;
-                    }
-
-                    room--;
-                    continue;
-                }
-
-                if (!_outboxMayHaveMore && _cursor >= Interlocked.Read(ref _lastCommitted))
-                {
-                    return false;
-                }
-
-                var items = _outbox.PeekOldest(room, _cursor);
-                _outboxMayHaveMore = items.Count == room;
-                if (items.Count == 0)
-                {
-                    return false;
-                }
-
-                foreach (var item in items)
-                {
-                    _fresh.TryRemove(item.Seq, out _);
-                    if (IsExpiredRead(item))
-                    {
-                        (expired ??= []).Add(item.Seq);
-                        _cursor = item.Seq;
-                        continue;
-                    }
-
-                    if (!Send(transport, item.Seq, item.EventId, item.Topic, item.Payload))
-                    {
-                        _outboxMayHaveMore = true;
-                        return false;
-                    }
-
-                    room--;
-                }
-            }
-
-            return false;
-        }
-        finally
-        {
-            Expire(expired ?? []);
-        }
-    }
-
-    /// <summary>Publishes one stored hit with its seq as token, marked replayed unless it was committed on this connection.</summary>
-    private bool Send(MqttTransport transport, long seq, string eventId, string topic, ReadOnlyMemory<byte> payload)
-    {
-        var live = _live.TryRemove(eventId, out var committedOn) && committedOn == _connection;
-        try
-        {
-            transport.Publish(topic, live ? payload.Span : Replayed(payload), MqttQos.AtLeastOnce, retain: false, token: seq);
-        }
-        catch (MqttException ex)
-        {
-            // Tried again at the next poll, judged live or not as now; logged once per hit.
-            if (live)
-            {
-                _live[eventId] = committedOn;
-            }
-
-            if (_failedSeq != seq)
-            {
-                _failedSeq = seq;
-                Log.PublishFailed(_logger, eventId, seq, ex.Message);
-            }
-
-            return false;
-        }
-
-        _inFlight[seq] = eventId;
-        _cursor = seq;
-        Interlocked.Increment(ref _published);
-        if (!live)
-        {
-            Interlocked.Increment(ref _replayed);
-        }
-
-        return true;
-    }
-
-    private static ReadOnlySpan<byte> Replayed(ReadOnlyMemory<byte> payload)
+    /// <summary>The stored event with <c>replayed</c> set; a payload this build cannot read is sent as stored rather than held back.</summary>
+    private static ReadOnlyMemory<byte> Replayed(ReadOnlyMemory<byte> stored)
     {
         try
         {
-            return HitPayload.AsReplayed(payload.Span);
+            return HitPayload.Serialize(HitPayload.Deserialize(stored.Span) with { Replayed = true });
         }
         catch (JsonException)
         {
-            // Not a hit this build can read: sent as stored rather than held back.
-            return payload.Span;
+            return stored;
         }
     }
 
@@ -578,25 +575,44 @@ public sealed class DeliveryService : BackgroundService
         return deleted;
     }
 
-    /// <summary>Waits for an acknowledgement, a submitted hit or the poll; false when the transport has been disposed.</summary>
-    private async Task<bool> WaitForWorkAsync(CancellationToken cancellationToken)
+    private void Wake() => _wake.Writer.TryWrite(true);
+
+    /// <summary>
+    /// On the first submit that sees <paramref name="connection"/> up: every hit committed from now on has a seq above
+    /// the outbox's last one, and is committed while that connection is (or was) up.
+    /// </summary>
+    private void MarkLive(long connection)
+    {
+        var mark = Volatile.Read(ref _liveMark);
+        while (mark is null || mark.Connection < connection)
+        {
+            var seen = Interlocked.CompareExchange(ref _liveMark, new LiveMark(connection, _outbox.LastSeq + 1), mark);
+            if (ReferenceEquals(seen, mark))
+            {
+                return;
+            }
+
+            mark = seen;
+        }
+    }
+
+    /// <summary>Waits for a submitted hit, a publish that ended, the connection to come up, or the poll.</summary>
+    private async Task WaitForWorkAsync(CancellationToken cancellationToken)
     {
         // One outstanding wait of each kind, kept across passes: a new one per pass would pile up waiters and timers.
-        _acknowledgementWait ??= _transport!.Acknowledgements.WaitToReadAsync(cancellationToken).AsTask();
         _wakeWait ??= _wake.Reader.WaitToReadAsync(cancellationToken).AsTask();
         _pollWait ??= Task.Delay(Poll, _time, cancellationToken);
-        await Task.WhenAny(_acknowledgementWait, _wakeWait, _pollWait);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (_acknowledgementWait.IsCompleted)
+        if (_transport is { IsConnected: false } transport)
         {
-            var open = await _acknowledgementWait;
-            _acknowledgementWait = null;
-            if (!open)
-            {
-                return false;
-            }
+            _connectedWait ??= transport.WaitUntilConnectedAsync(cancellationToken);
+            await Task.WhenAny(_wakeWait, _pollWait, _connectedWait);
+        }
+        else
+        {
+            await Task.WhenAny(_wakeWait, _pollWait);
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         if (_wakeWait.IsCompleted)
         {
             _wakeWait = null;
@@ -605,26 +621,20 @@ public sealed class DeliveryService : BackgroundService
 
         if (_pollWait.IsCompleted)
         {
+            // Now and then the outbox is read even when caught up: another writer (salvage, the CLI) may have added hits.
             _pollWait = null;
-
-            // Now and then: look in the outbox for hits another writer put there (salvage, a CLI run), and forget
-            // memory copies the loop has passed (a hit submitted twice comes back with its old seq).
-            _outboxMayHaveMore = true;
-            foreach (var seq in _fresh.Keys)
-            {
-                if (seq <= _cursor)
-                {
-                    _fresh.TryRemove(seq, out _);
-                }
-            }
+            Interlocked.Exchange(ref _committed, 1);
         }
 
-        return true;
+        if (_connectedWait?.IsCompleted == true)
+        {
+            _connectedWait = null;
+        }
     }
 }
 
-/// <summary>A committed hit as stored: its event id, topic and payload bytes.</summary>
-internal sealed record StoredHit(string EventId, string Topic, ReadOnlyMemory<byte> Payload);
+/// <summary>The lowest outbox seq a hit committed while <see cref="Connection"/> (a connect count) was up can have.</summary>
+internal sealed record LiveMark(long Connection, long FirstSeq);
 
 /// <summary>Delivery counters since start: hits submitted, published (of which replayed), acknowledged, and unmatched reads expired.</summary>
 public readonly record struct DeliveryStats(long Submitted, long Published, long Replayed, long Acknowledged, long ReadsExpired);

@@ -73,7 +73,11 @@ public sealed class HeartbeatService : BackgroundService
         {
             try
             {
-                Beat();
+                await BeatAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
             }
 #pragma warning disable CA1031 // The loop's catch: a failed heartbeat must not end the next ones.
             catch (Exception ex)
@@ -85,7 +89,7 @@ public sealed class HeartbeatService : BackgroundService
     }
 
     /// <summary>One heartbeat: bounds, read retention, the report, published if connected. Returns the report.</summary>
-    internal HeartbeatEvent Beat()
+    internal async Task<HeartbeatEvent> BeatAsync(CancellationToken cancellationToken = default)
     {
         _outbox.EnforceBounds();
         _delivery.ExpireReads();
@@ -93,13 +97,21 @@ public sealed class HeartbeatService : BackgroundService
         Log.HeartbeatMade(_logger, heartbeat.OutboxDepth, heartbeat.OldestUndeliveredSeconds, heartbeat.OutboxEvicted, heartbeat.FramesPerSecond);
         if (Transport is { IsConnected: true } transport)
         {
+            // QoS 0: done once written; the interval bounds the wait, so a stuck socket cannot hold up the next beat.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(_interval);
             try
             {
-                transport.Publish(_camera.HeartbeatTopic, JsonSerializer.SerializeToUtf8Bytes(heartbeat, EventJson.Default.HeartbeatEvent), MqttQos.AtMostOnce, retain: false);
+                await transport.PublishAsync(
+                    _camera.HeartbeatTopic, JsonSerializer.SerializeToUtf8Bytes(heartbeat, EventJson.Default.HeartbeatEvent), MqttQos.AtMostOnce, retain: false, deadline.Token);
             }
             catch (MqttException ex)
             {
                 Log.HeartbeatNotPublished(_logger, _camera.HeartbeatTopic, ex.Message);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.HeartbeatNotPublished(_logger, _camera.HeartbeatTopic, $"not sent within {_interval}");
             }
         }
 

@@ -8,8 +8,8 @@ internal static partial class Log
     [LoggerMessage(3500, LogLevel.Information, "Delivery: {Count} undelivered hit(s) in the outbox at start, the oldest {Age} old; they go out first, oldest first, marked replayed")]
     public static partial void BacklogAtStart(ILogger logger, int count, TimeSpan age);
 
-    [LoggerMessage(3501, LogLevel.Information, "Delivery: connected; sending {Count} held-back hit(s) oldest first ({InFlight} already in flight are resent by the MQTT session)")]
-    public static partial void SendingBacklog(ILogger logger, int count, int inFlight);
+    [LoggerMessage(3501, LogLevel.Information, "Delivery: connected; sending the {Count} hit(s) in the outbox oldest first (those committed before this connection marked replayed)")]
+    public static partial void SendingBacklog(ILogger logger, int count);
 
     [LoggerMessage(3502, LogLevel.Information, "Delivery: backlog delivered: {Count} hit(s) acknowledged in {Elapsed}")]
     public static partial void BacklogDelivered(ILogger logger, long count, TimeSpan elapsed);
@@ -37,6 +37,9 @@ internal static partial class Log
 
     [LoggerMessage(3510, LogLevel.Information, "Delivery: deleted {Count} unmatched read(s) older than the retention of {Retention}")]
     public static partial void ReadsExpired(ILogger logger, int count, TimeSpan retention);
+
+    [LoggerMessage(3511, LogLevel.Warning, "Delivery: no PUBACK for hit {EventId} (outbox seq {Seq}) within {Timeout}; it stays in the outbox and is sent again")]
+    public static partial void NotAcknowledged(ILogger logger, string eventId, long seq, TimeSpan timeout);
 
     [LoggerMessage(3520, LogLevel.Debug, "Heartbeat: outbox {Depth} hit(s), oldest {OldestSeconds} s, {Evicted} evicted, {Fps} frames/s")]
     public static partial void HeartbeatMade(ILogger logger, int depth, double? oldestSeconds, long evicted, double? fps);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using EdgeAnpr.Agent.Inference;
 using EdgeAnpr.Agent.Storage;
 
@@ -30,18 +29,6 @@ internal static class Checks
         {
             return DoctorCheck.Fail("onnxruntime", ex.Message);
         }
-    }
-
-    /// <summary>A library installed from Debian, found by the system loader.</summary>
-    public static DoctorCheck SystemLibrary(string name, string fileName, string package)
-    {
-        if (!NativeLibrary.TryLoad(fileName, out var handle))
-        {
-            return DoctorCheck.Fail(name, $"{fileName} not found by the system loader: apt-get install {package}");
-        }
-
-        NativeLibrary.Free(handle);
-        return DoctorCheck.Ok(name, fileName);
     }
 
     public static DoctorCheck StateDirectory(StorageOptions storage)

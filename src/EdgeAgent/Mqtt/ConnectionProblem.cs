@@ -1,5 +1,8 @@
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
+using System.Security.Authentication;
+using MQTTnet;
+using MQTTnet.Adapter;
+using MQTTnet.Exceptions;
 
 namespace EdgeAnpr.Agent.Mqtt;
 
@@ -9,109 +12,123 @@ namespace EdgeAnpr.Agent.Mqtt;
 /// </summary>
 internal sealed record ConnectionProblem(string Reason, bool NeedsAttention)
 {
-    /// <summary>What a TLS failure that OpenSSL did not explain is called.</summary>
-    public const string TlsWithoutDetails = "the TLS connection failed or was closed by the broker (OpenSSL gave no details; the broker's log says why)";
+    /// <summary>What a lost connection without any further detail is called.</summary>
+    public const string ClosedByBroker = "the broker closed the connection";
 
-    /// <summary>errno EPROTO on Linux.</summary>
-    private const int EProto = 71;
-
-    /// <summary>A CONNACK with a non-zero return code (MQTT 3.1.1 section 3.2.2.3; MQTT 5 section 3.2.2.2 reason codes).</summary>
-    public static unsafe ConnectionProblem FromConnack(int code, MqttProtocolVersion protocol)
+    /// <summary>A CONNACK that refuses the connection (MQTT 3.1.1 section 3.2.2.3; MQTT 5 section 3.2.2.2 reason codes).</summary>
+    public static ConnectionProblem FromConnack(MqttClientConnectResultCode code, MqttProtocolVersion protocol)
     {
-        var text = Trim(protocol == MqttProtocolVersion.V5
-            ? MosquittoNative.Text(MosquittoNative.ReasonString(code))
-            : MosquittoNative.Text(MosquittoNative.ConnackString(code)));
-        var (hint, attention) = (protocol, code) switch
+        var (text, hint, attention) = code switch
         {
-            (MqttProtocolVersion.V5, 0x86) or (not MqttProtocolVersion.V5, 4) =>
-                ("bad user name or password: check Mqtt:UserName and the password in Mqtt:PasswordFile", true),
-            (MqttProtocolVersion.V5, 0x87) or (not MqttProtocolVersion.V5, 5) =>
-                ("not authorised: check Mqtt:UserName and the password in Mqtt:PasswordFile, or the broker's access rules for this client", true),
-            (MqttProtocolVersion.V5, 0x85) or (not MqttProtocolVersion.V5, 2) =>
-                ("the broker rejects the client id: check Mqtt:ClientId", true),
-            (MqttProtocolVersion.V5, 0x84) or (not MqttProtocolVersion.V5, 1) =>
-                ("the broker does not speak this protocol version: check Mqtt:ProtocolVersion", true),
-            (MqttProtocolVersion.V5, 0x8A) => ("this client is banned by the broker", true),
-            _ => ("", false),
+            MqttClientConnectResultCode.BadUserNameOrPassword =>
+                ("bad user name or password", "check Mqtt:UserName and the password in Mqtt:PasswordFile", true),
+            MqttClientConnectResultCode.NotAuthorized =>
+                ("not authorised", "check Mqtt:UserName and the password in Mqtt:PasswordFile, or the broker's access rules for this client", true),
+            MqttClientConnectResultCode.ClientIdentifierNotValid => ("identifier rejected", "the broker rejects the client id: check Mqtt:ClientId", true),
+            MqttClientConnectResultCode.UnsupportedProtocolVersion =>
+                ("unacceptable protocol version", "the broker does not speak this protocol version: check Mqtt:ProtocolVersion", true),
+            MqttClientConnectResultCode.Banned => ("banned", "this client is banned by the broker", true),
+            MqttClientConnectResultCode.ServerUnavailable or MqttClientConnectResultCode.ServerBusy => ("server unavailable", "", false),
+            _ => (code.ToString(), "", false),
         };
-        return new ConnectionProblem(hint.Length == 0 ? $"{text} (CONNACK {code})" : $"{text} (CONNACK {code}): {hint}", attention);
-    }
 
-    /// <summary>A disconnect reported by libmosquitto, with the last error line it logged before it, if any.</summary>
-    public static unsafe ConnectionProblem FromDisconnect(int error, int errno, string? libraryError)
-    {
-        if (libraryError is not null && libraryError.StartsWith("OpenSSL Error", StringComparison.Ordinal))
+        // MQTT 3.1.1 has six return codes; MQTTnet reads them as MQTT 5 reason codes, so name the one on the wire.
+        var wire = protocol == MqttProtocolVersion.V5 ? (int)code : code switch
         {
-            return FromTls(libraryError);
-        }
-
-        if (error == MosquittoError.Errno && errno == EProto)
-        {
-            // How libmosquitto passes on an OpenSSL failure it did not log (lib/net_mosq.c sets errno = EPROTO).
-            return new ConnectionProblem(TlsWithoutDetails, NeedsAttention: false);
-        }
-
-        var text = error == MosquittoError.Errno && errno != 0
-            ? Marshal.GetPInvokeErrorMessage(errno)
-            : Trim(MosquittoNative.Text(MosquittoNative.StrError(error)));
-        return new ConnectionProblem(libraryError is null ? text : $"{text} ({libraryError})", NeedsAttention: false);
+            MqttClientConnectResultCode.UnsupportedProtocolVersion => 1,
+            MqttClientConnectResultCode.ClientIdentifierNotValid => 2,
+            MqttClientConnectResultCode.ServerUnavailable => 3,
+            MqttClientConnectResultCode.BadUserNameOrPassword => 4,
+            MqttClientConnectResultCode.NotAuthorized => 5,
+            _ => (int)code,
+        };
+        return new ConnectionProblem(hint.Length == 0 ? $"{text} (CONNACK {wire})" : $"{text} (CONNACK {wire}): {hint}", attention);
     }
-
-    /// <summary>mosquitto_connect_async failed at once (the address could not be resolved, the port refused the connection).</summary>
-    public static unsafe ConnectionProblem FromConnectCall(int error, int errno, string host) => error switch
-    {
-        MosquittoError.Errno when errno != 0 => new ConnectionProblem(Marshal.GetPInvokeErrorMessage(errno), NeedsAttention: false),
-        MosquittoError.AddressInfo => new ConnectionProblem($"cannot resolve the host name '{host}' (check Mqtt:Host and DNS)", NeedsAttention: false),
-        _ => new ConnectionProblem(Trim(MosquittoNative.Text(MosquittoNative.StrError(error))), NeedsAttention: false),
-    };
 
     /// <summary>
-    /// Why a TCP connection to the broker fails, found by trying one: for socket errors libmosquitto reports as
-    /// "see errno" when errno did not survive into the callback (the runtime may use it on the way in).
+    /// A connect attempt or a connection that failed with <paramref name="exception"/>. <paramref name="certificateProblem"/>
+    /// is what this box's own check of the broker's certificate found, when it refused it (the TLS stack then only
+    /// says the certificate was rejected); <paramref name="host"/> names the broker for a name that does not resolve;
+    /// <paramref name="protocol"/> says how to number a refusing CONNACK, <paramref name="connack"/> is the one received, if any.
     /// </summary>
-    public static async Task<ConnectionProblem> DiagnoseAsync(string host, int port, bool tls, TimeProvider time)
+    public static ConnectionProblem FromException(
+        Exception exception, string? certificateProblem, string host, MqttProtocolVersion protocol, MqttClientConnectResult? connack = null)
     {
-        var timeout = TimeSpan.FromSeconds(3);
-        using var client = new TcpClient();
-        using var cancel = new CancellationTokenSource(timeout, time);
-        try
+        ArgumentNullException.ThrowIfNull(exception);
+        if (Find<MqttConnectingFailedException>(exception) is { } refused)
         {
-            await client.ConnectAsync(host, port, cancel.Token);
-            return new ConnectionProblem(
-                tls ? TlsWithoutDetails : "the connection failed, though the broker's port accepts TCP connections", NeedsAttention: false);
+            // MQTTnet 5 hands the CONNACK to its disconnect event, and names its code at the end of this message.
+            var named = refused.Message[(refused.Message.LastIndexOf(' ') + 1)..].TrimEnd('.');
+            if (connack is { ResultCode: not MqttClientConnectResultCode.Success } || Enum.TryParse<MqttClientConnectResultCode>(named, out _))
+            {
+                return FromConnack(connack?.ResultCode ?? Enum.Parse<MqttClientConnectResultCode>(named), protocol);
+            }
         }
-        catch (OperationCanceledException)
-        {
-            return new ConnectionProblem($"no answer from the broker within {timeout.TotalSeconds:0} s (timed out; a firewall or the network?)", NeedsAttention: false);
-        }
-        catch (SocketException ex)
+
+        if (certificateProblem is not null)
         {
             return new ConnectionProblem(
-                ex.SocketErrorCode switch
+                $"TLS failure (certificate verify failed: {certificateProblem}): the broker's certificate is not signed by a CA in Mqtt:CaFile, has expired, or does not name Mqtt:Host",
+                NeedsAttention: true);
+        }
+
+        if (Find<AuthenticationException>(exception) is not null || Messages(exception).Contains("SSL", StringComparison.Ordinal))
+        {
+            return FromTls(Messages(exception));
+        }
+
+        if (Find<SocketException>(exception) is { } socket)
+        {
+            return new ConnectionProblem(
+                socket.SocketErrorCode switch
                 {
                     SocketError.ConnectionRefused => "connection refused (is the broker running, and is Mqtt:Port right?)",
-                    SocketError.TimedOut => "connection timed out",
+                    SocketError.TimedOut => "connection timed out (a firewall or the network?)",
                     SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => $"cannot resolve the host name '{host}' (check Mqtt:Host and DNS)",
                     SocketError.NetworkUnreachable => "network unreachable",
                     SocketError.HostUnreachable => "host unreachable",
-                    _ => ex.Message,
+                    SocketError.ConnectionReset => "the connection was reset by the broker",
+                    _ => Trim(socket.Message),
                 },
                 NeedsAttention: false);
         }
+
+        if (Find<MqttCommunicationTimedOutException>(exception) is not null)
+        {
+            return new ConnectionProblem("no answer from the broker in time (timed out)", NeedsAttention: false);
+        }
+
+        if (Find<EndOfStreamException>(exception) is not null || Messages(exception).Contains("EOF", StringComparison.Ordinal))
+        {
+            return new ConnectionProblem(ClosedByBroker, NeedsAttention: false);
+        }
+
+        return new ConnectionProblem(Trim(Innermost(exception).Message), NeedsAttention: false);
     }
 
     /// <summary>
-    /// A TLS failure, from the OpenSSL error libmosquitto logged, e.g.
-    /// <c>OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed</c>.
+    /// True when <paramref name="exception"/> says the broker closed or reset a connection it had accepted: over TLS
+    /// that may be a refused client certificate whose alert was lost (see <see cref="TlsProbe"/>).
     /// </summary>
-    public static ConnectionProblem FromTls(string opensslLine)
+    public static bool ClosedAfterAccepting(Exception exception)
     {
-        var detail = opensslLine[(opensslLine.LastIndexOf(':') + 1)..].Trim();
-        if (detail.Length == 0)
+        ArgumentNullException.ThrowIfNull(exception);
+        if (Find<SocketException>(exception) is { } socket)
         {
-            detail = opensslLine;
+            return socket.SocketErrorCode is SocketError.ConnectionReset or SocketError.NotConnected or SocketError.ConnectionAborted or SocketError.Shutdown;
         }
 
+        return Find<EndOfStreamException>(exception) is not null || Find<IOException>(exception) is not null || Messages(exception).Contains("EOF", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A TLS failure, from the text of the TLS stack's error, which on Linux carries OpenSSL's reason, e.g.
+    /// <c>error:0A000418:SSL routines::tlsv1 alert unknown ca</c>.
+    /// </summary>
+    public static ConnectionProblem FromTls(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var detail = OpenSslReason(text);
         (string Hint, bool Attention) verdict = detail switch
         {
             _ when detail.Contains("certificate verify failed", StringComparison.OrdinalIgnoreCase) =>
@@ -123,15 +140,67 @@ internal sealed record ConnectionProblem(string Reason, bool NeedsAttention)
                 || detail.Contains("certificate expired", StringComparison.OrdinalIgnoreCase) =>
                 ("the broker rejected this box's client certificate: Mqtt:CertFile must be signed by a CA the broker trusts, and be valid", true),
             _ when detail.Contains("wrong version number", StringComparison.OrdinalIgnoreCase)
-                || detail.Contains("packet length too long", StringComparison.OrdinalIgnoreCase) =>
+                || detail.Contains("packet length too long", StringComparison.OrdinalIgnoreCase)
+                || detail.Contains("record layer failure", StringComparison.OrdinalIgnoreCase) =>
                 ("the port does not speak TLS: is Mqtt:Port the broker's TLS listener?", true),
-            _ when detail.Contains("key values mismatch", StringComparison.OrdinalIgnoreCase) =>
-                ("Mqtt:KeyFile is not the private key of Mqtt:CertFile", true),
             _ => ("", false),
         };
         return new ConnectionProblem(
             verdict.Hint.Length == 0 ? $"TLS failure ({detail})" : $"TLS failure ({detail}): {verdict.Hint}", verdict.Attention);
     }
 
-    private static string Trim(string text) => text.TrimEnd('.', ' ');
+    /// <summary>The reason after OpenSSL's last <c>:</c>-separated field (<c>error:0A000418:SSL routines::tlsv1 alert unknown ca</c>), or the text.</summary>
+    private static string OpenSslReason(string text)
+    {
+        var at = text.LastIndexOf("error:", StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return Trim(text);
+        }
+
+        var line = text[at..];
+        var end = line.IndexOfAny(['\n', '(', ')']);
+        line = end < 0 ? line : line[..end];
+        var reason = line[(line.LastIndexOf(':') + 1)..].Trim();
+        return reason.Length == 0 ? Trim(line) : reason;
+    }
+
+    private static T? Find<T>(Exception exception)
+        where T : Exception
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    private static Exception Innermost(Exception exception)
+    {
+        var current = exception;
+        while (current.InnerException is not null)
+        {
+            current = current.InnerException;
+        }
+
+        return current;
+    }
+
+    /// <summary>Every message down the chain of inner exceptions, one per line.</summary>
+    private static string Messages(Exception exception)
+    {
+        var lines = new List<string>();
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            lines.Add(current.Message);
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    private static string Trim(string text) => text.Trim().TrimEnd('.', ' ');
 }

@@ -3,13 +3,13 @@ using Microsoft.Extensions.Logging;
 namespace EdgeAnpr.Agent.Mqtt;
 
 /// <summary>
-/// The MQTT transport's log messages (event ids 500-599). Written by the transport's supervising task, never from
-/// a libmosquitto callback (a logger may block when its queue is full). A problem that repeats on every retry is
-/// logged once, and again only when it changes or after the connection was up in between.
+/// The MQTT transport's log messages (event ids 500-599). Written by the transport's supervising loop, never from an
+/// MQTTnet event handler. A problem that repeats on every retry is logged once, and again only when it changes or
+/// after the connection was up in between.
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(500, LogLevel.Information, "MQTT: connecting to {Endpoint} as {ClientId} (TLS {Tls}, clean session {CleanSession}, MQTT {Protocol}, libmosquitto {Version})")]
+    [LoggerMessage(500, LogLevel.Information, "MQTT: connecting to {Endpoint} as {ClientId} (TLS {Tls}, clean session {CleanSession}, MQTT {Protocol}, MQTTnet {Version})")]
     public static partial void Connecting(ILogger logger, string endpoint, string clientId, bool tls, bool cleanSession, MqttProtocolVersion protocol, string version);
 
     [LoggerMessage(501, LogLevel.Information, "MQTT: connected to {Endpoint} (session resumed: {SessionPresent})")]
@@ -24,14 +24,8 @@ internal static partial class Log
     [LoggerMessage(504, LogLevel.Error, "MQTT: {Endpoint} refused this box: {Reason}")]
     public static partial void Refused(ILogger logger, string endpoint, string reason);
 
-    [LoggerMessage(505, LogLevel.Warning, "MQTT: libmosquitto's network thread for {Endpoint} has ended (last problem: {Reason}); starting it again in {Delay}")]
-    public static partial void NetworkThreadEnded(ILogger logger, string endpoint, string reason, TimeSpan delay);
-
-    [LoggerMessage(506, LogLevel.Debug, "MQTT: network thread for {Endpoint} started (thread {ThreadId})")]
-    public static partial void NetworkThreadStarted(ILogger logger, string endpoint, int threadId);
-
-    [LoggerMessage(507, LogLevel.Debug, "libmosquitto: {Line}")]
-    public static partial void Library(ILogger logger, string line);
+    [LoggerMessage(506, LogLevel.Debug, "MQTT: connect attempt {Attempt} to {Endpoint}")]
+    public static partial void Attempt(ILogger logger, string endpoint, long attempt);
 
     [LoggerMessage(508, LogLevel.Warning, "MQTT: {Dropped} received message(s) dropped so far: the reader is not keeping up with a queue of {Capacity}")]
     public static partial void MessagesDropped(ILogger logger, long dropped, int capacity);
@@ -42,22 +36,13 @@ internal static partial class Log
     [LoggerMessage(510, LogLevel.Debug, "MQTT: subscribed to {Filter}")]
     public static partial void Subscribed(ILogger logger, string filter);
 
-    [LoggerMessage(511, LogLevel.Error, "MQTT: a libmosquitto callback failed ({Callback}); carrying on")]
-    public static partial void CallbackFailed(ILogger logger, string callback, Exception exception);
-
-    [LoggerMessage(512, LogLevel.Warning, "MQTT: libmosquitto's network thread did not stop within {Timeout}; leaving it to the process exit")]
-    public static partial void StopTimedOut(ILogger logger, TimeSpan timeout);
-
     [LoggerMessage(513, LogLevel.Information, "MQTT: disconnected from {Endpoint} ({Pending} publish(es) not acknowledged)")]
     public static partial void Stopped(ILogger logger, string endpoint, int pending);
-
-    [LoggerMessage(514, LogLevel.Warning, "MQTT: cannot find libmosquitto's network thread in /proc/self/task, so a TLS or protocol error that ends it cannot be recovered from automatically")]
-    public static partial void NetworkThreadNotFound(ILogger logger);
 
     [LoggerMessage(515, LogLevel.Error, "MQTT: the supervising loop failed; carrying on")]
     public static partial void SupervisorFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(516, LogLevel.Error, "MQTT: cannot subscribe to {Filter}: {Reason}")]
+    [LoggerMessage(516, LogLevel.Warning, "MQTT: cannot subscribe to {Filter}: {Reason}; trying again after the reconnect")]
     public static partial void SubscribeFailed(ILogger logger, string filter, string reason);
 
     [LoggerMessage(517, LogLevel.Warning, "MQTT: cannot announce online on {Topic}: {Reason}")]

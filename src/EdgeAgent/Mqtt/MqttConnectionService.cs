@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +12,10 @@ namespace EdgeAnpr.Agent.Mqtt;
 /// </summary>
 internal sealed class MqttConnectionService(MqttTransport transport, MqttWill will, ILogger<MqttConnectionService> logger) : BackgroundService
 {
-    private static readonly byte[] Online = Encoding.UTF8.GetBytes(MqttWill.OnlinePayload);
+    /// <summary>How long the announcement waits for its PUBACK; a connection that drops meanwhile announces again when back.</summary>
+    internal static readonly TimeSpan AnnounceTimeout = TimeSpan.FromSeconds(10);
+
+    private static readonly ReadOnlyMemory<byte> Online = System.Text.Encoding.UTF8.GetBytes(MqttWill.OnlinePayload);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -24,7 +26,7 @@ internal sealed class MqttConnectionService(MqttTransport transport, MqttWill wi
             {
                 if (status.IsConnected)
                 {
-                    AnnounceOnline();
+                    await AnnounceOnlineAsync(stoppingToken);
                 }
             }
         }
@@ -39,15 +41,21 @@ internal sealed class MqttConnectionService(MqttTransport transport, MqttWill wi
         await transport.DisposeAsync();
     }
 
-    private void AnnounceOnline()
+    private async Task AnnounceOnlineAsync(CancellationToken stoppingToken)
     {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        deadline.CancelAfter(AnnounceTimeout);
         try
         {
-            transport.Publish(will.Topic, Online, will.Qos, retain: true);
+            await transport.PublishAsync(will.Topic, Online, will.Qos, retain: true, deadline.Token);
         }
         catch (MqttException ex)
         {
             Log.AnnounceFailed(logger, will.Topic, ex.Message);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            Log.AnnounceFailed(logger, will.Topic, $"no PUBACK within {AnnounceTimeout.TotalSeconds:0} s");
         }
     }
 }

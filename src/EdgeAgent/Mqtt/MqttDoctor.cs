@@ -4,13 +4,19 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EdgeAnpr.Agent.Mqtt;
 
 /// <summary>
-/// <c>doctor</c>'s MQTT line: connects once with the configured settings and reports what the broker said. It uses
-/// its own client id (<c>{id}-doctor</c>) and a clean session, so it neither takes over nor disturbs the running
-/// service's persistent session.
+/// <c>doctor</c>'s MQTT lines: the MQTTnet version this build runs with, and a connection made once with the
+/// configured settings, reporting what the broker said. The connection uses its own client id (<c>{id}-doctor</c>) and
+/// a clean session, so it neither takes over nor disturbs the running service's persistent session.
 /// </summary>
 internal static class MqttDoctor
 {
     public const string CheckName = "mqtt";
+
+    /// <summary>The MQTTnet version this build runs with, as <c>doctor</c> reports it.</summary>
+    public static string LibraryVersion => MqttNetTransport.LibraryVersion;
+
+    /// <summary>The MQTT client library line: a managed package, so nothing to install on the box.</summary>
+    public static DoctorCheck Library() => DoctorCheck.Ok("mqttnet", $"MQTTnet {LibraryVersion} (managed; no native MQTT library needed)");
 
     public static async Task<DoctorCheck> CheckAsync(MqttOptions options, string clientId, TimeProvider time, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -21,10 +27,10 @@ internal static class MqttDoctor
 
         var probe = Copy(options);
         probe.CleanSession = true;
-        MosquittoTransport transport;
+        MqttTransport transport;
         try
         {
-            transport = new MosquittoTransport(probe, clientId + "-doctor", will: null, NullLogger.Instance, time);
+            transport = MqttTransport.Create(probe, clientId + "-doctor", will: null, NullLogger.Instance, time);
         }
         catch (MqttException ex)
         {

@@ -17,15 +17,15 @@ public sealed class MqttException : Exception
     {
     }
 
-    internal MqttException(string message, int errorCode)
-        : base(message)
+    internal MqttException(string message, bool notConnected, Exception? inner = null)
+        : base(message, inner)
     {
-        ErrorCode = errorCode;
+        IsNotConnected = notConnected;
     }
 
-    /// <summary>libmosquitto's <c>mosq_err_t</c>, when the failure came from it; 0 otherwise.</summary>
-    public int ErrorCode { get; }
-
-    /// <summary>True when the operation needed a connection and there was none (a QoS 0 publish while offline).</summary>
-    public bool IsNotConnected => ErrorCode == MosquittoError.NoConnection;
+    /// <summary>
+    /// True when the operation needed a connection and there was none, or it dropped before the broker answered: the
+    /// message may or may not have reached the broker, and is worth sending again once connected.
+    /// </summary>
+    public bool IsNotConnected { get; }
 }

@@ -1,18 +1,11 @@
 namespace EdgeAnpr.Agent.Mqtt;
 
 /// <summary>
-/// A message received on a subscription. The payload is a copy made on libmosquitto's thread, owned by the
-/// reader. <see cref="Retained"/> is true when the broker sent it from its retained store (on subscribing),
-/// false for a message forwarded live (MQTT 3.1.1 section 3.3.1.3).
+/// A message received on a subscription. The payload is a copy made as it arrived, owned by the reader.
+/// <see cref="Retained"/> is true when the broker sent it from its retained store (on subscribing), false for a
+/// message forwarded live (MQTT 3.1.1 section 3.3.1.3).
 /// </summary>
 public sealed record MqttMessage(string Topic, ReadOnlyMemory<byte> Payload, MqttQos Qos, bool Retained);
-
-/// <summary>
-/// The broker's acknowledgement of a publish made with a token: PUBACK for QoS 1 (for QoS 0, the packet was
-/// written to the socket). <see cref="Token"/> is the caller's own correlation value given to
-/// <see cref="MqttTransport.Publish"/>; <see cref="MessageId"/> the MQTT packet identifier it travelled under.
-/// </summary>
-public readonly record struct MqttAcknowledgement(int MessageId, long Token);
 
 /// <summary>
 /// The last will the broker publishes for this client when the connection drops without a DISCONNECT (a dead box,

@@ -46,10 +46,10 @@ public sealed class MqttOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:05", "18:12:15")]
     public TimeSpan KeepAlive { get; set; } = DefaultKeepAlive;
 
-    /// <summary>Connect over TLS; also on whenever <see cref="CaFile"/> is set. Without a CA file the system's CAs in <see cref="SystemCaPath"/> are trusted.</summary>
+    /// <summary>Connect over TLS; also on whenever <see cref="CaFile"/> is set. Without a CA file the system's CAs (<see cref="SystemCaPath"/>) are trusted.</summary>
     public bool Tls { get; set; }
 
-    /// <summary>PEM file of the CA(s) that signed the broker's certificate.</summary>
+    /// <summary>PEM file of the CA(s) that signed the broker's certificate; only these are trusted then.</summary>
     public string? CaFile { get; set; }
 
     /// <summary>PEM client certificate, for brokers that require one; needs <see cref="KeyFile"/>.</summary>
@@ -70,11 +70,11 @@ public sealed class MqttOptions : IValidatableObject
     /// </summary>
     public bool CleanSession { get; set; }
 
-    /// <summary>First wait before reconnecting, whole seconds; default <see cref="DefaultReconnectDelay"/>, growing up to <see cref="MaxReconnectDelay"/>.</summary>
+    /// <summary>First wait before reconnecting; default <see cref="DefaultReconnectDelay"/>, growing up to <see cref="MaxReconnectDelay"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ReconnectDelay { get; set; } = DefaultReconnectDelay;
 
-    /// <summary>Longest wait between reconnect attempts, whole seconds; default <see cref="DefaultMaxReconnectDelay"/>.</summary>
+    /// <summary>Longest wait between reconnect attempts; default <see cref="DefaultMaxReconnectDelay"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan MaxReconnectDelay { get; set; } = DefaultMaxReconnectDelay;
 
@@ -123,12 +123,10 @@ public sealed class MqttOptions : IValidatableObject
             yield break;
         }
 
-        foreach (var (name, value) in new[] { (nameof(KeepAlive), KeepAlive), (nameof(ReconnectDelay), ReconnectDelay), (nameof(MaxReconnectDelay), MaxReconnectDelay) })
+        if (KeepAlive.Ticks % TimeSpan.TicksPerSecond != 0)
         {
-            if (value.Ticks % TimeSpan.TicksPerSecond != 0)
-            {
-                yield return new ValidationResult($"Mqtt:{name} must be whole seconds (libmosquitto counts it in seconds), not {value}.", [name]);
-            }
+            // MQTT 3.1.1 section 3.1.2.10: the CONNECT packet carries the keep-alive as a number of seconds.
+            yield return new ValidationResult($"Mqtt:KeepAlive must be whole seconds (MQTT sends it in seconds), not {KeepAlive}.", [nameof(KeepAlive)]);
         }
 
         if (MaxReconnectDelay < ReconnectDelay)

@@ -11,7 +11,7 @@ namespace EdgeAnpr.Agent.Mqtt;
 internal static class MqttRegistration
 {
     /// <summary>
-    /// Adds the MQTT transport (libmosquitto) and the service that owns its connection, when <c>Mqtt:Host</c> is
+    /// Adds the MQTT transport (MQTTnet) and the service that owns its connection, when <c>Mqtt:Host</c> is
     /// set; with MQTT off nothing is registered, so consumers ask for <see cref="MqttTransport"/> with
     /// <c>GetService</c>. The client id defaults to the site and camera, the will is retained <c>offline</c> on
     /// <see cref="AnprTopics.Status"/>. Needs the options of <see cref="OptionsCatalog"/> and a <see cref="TimeProvider"/>.

@@ -5,15 +5,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EdgeAnpr.Agent.Station;
 
 /// <summary>
-/// Publishes one message for a station and waits for the broker's PUBACK: a throw-away libmosquitto client with a
-/// clean session and its own client id (so it never takes over a box's or another station's session).
+/// Publishes one message for a station and waits for the broker's PUBACK: a throw-away MQTT client with a clean
+/// session and its own client id (so it never takes over a box's or another station's session).
 /// </summary>
 internal static class StationPublisher
 {
-    /// <summary>The token the one publish is tracked by.</summary>
-    private const long Token = 1;
-
-    /// <exception cref="MqttException">The broker refused the client, or the publish could not be sent.</exception>
+    /// <exception cref="MqttException">The broker refused the client or the message, or the connection dropped before the PUBACK.</exception>
     /// <exception cref="TimeoutException">No connection, or no PUBACK, within <paramref name="timeout"/>; the message names the last problem.</exception>
     public static async Task PublishAsync(
         MqttOptions options, string topic, byte[] payload, bool retain, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
@@ -33,7 +30,7 @@ internal static class StationPublisher
                 {
                     if (status.State == MqttConnectionState.Refused)
                     {
-                        throw new MqttException($"{options.Host}:{options.Port} refused the connection: {status.Reason}");
+                        throw new MqttException($"{transport.Endpoint} refused the connection: {status.Reason}");
                     }
 
                     if (status.IsConnected)
@@ -43,21 +40,12 @@ internal static class StationPublisher
                 }
 
                 stage = "acknowledged";
-                transport.Publish(topic, payload, MqttQos.AtLeastOnce, retain, Token);
-                await foreach (var acknowledgement in transport.Acknowledgements.ReadAllAsync(deadline.Token))
-                {
-                    if (acknowledgement.Token == Token)
-                    {
-                        return;
-                    }
-                }
-
-                throw new MqttException($"the connection to {options.Host}:{options.Port} closed before the broker acknowledged the message");
+                await transport.PublishAsync(topic, payload, MqttQos.AtLeastOnce, retain, deadline.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new TimeoutException(
-                    $"{options.Host}:{options.Port}: not {stage} within {timeout.TotalSeconds:0.#} s ({transport.Status.Reason ?? "no answer"})");
+                    $"{transport.Endpoint}: not {stage} within {timeout.TotalSeconds:0.#} s ({transport.Status.Reason ?? "no answer"})");
             }
         }
     }

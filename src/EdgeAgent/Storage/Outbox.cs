@@ -30,11 +30,13 @@ namespace EdgeAnpr.Agent.Storage;
 /// </para>
 /// <para>
 /// Thread safety: every member may be called from any thread (the pipeline's enqueue path, the publisher's
-/// acknowledgement handling, the heartbeat). One lock serialises use of the two connections (the committer
-/// thread takes it per batch), so the process never waits on its own SQLite write lock; a call may wait for a
-/// commit's fsync (milliseconds) or, up to <see cref="AgentDatabase.BusyTimeout"/>, for another connection's
-/// write (a watchlist snapshot). Do not call it from inside a libmosquitto callback: hand the acknowledgement
-/// to the publisher's loop. <see cref="Dispose"/> commits what is already queued before closing.
+/// acknowledgement handling, the heartbeat). One lock serialises use of the two writing connections (the
+/// committer thread takes it per batch), so the process never waits on its own SQLite write lock; a write may
+/// wait for a commit's fsync (milliseconds) or, up to <see cref="AgentDatabase.BusyTimeout"/>, for another
+/// connection's write (a watchlist snapshot). <see cref="PeekOldest"/> and <see cref="LastSeq"/> read on a third
+/// connection under a lock of its own: in WAL mode a reader sees the last commit without waiting for a writer, so
+/// the publisher reads the hit just committed while the next commit's fsync is under way.
+/// <see cref="Dispose"/> commits what is already queued before closing.
 /// </para>
 /// <para>
 /// Bounds: <see cref="OutboxOptions.MaxItems"/> and <see cref="OutboxOptions.MaxBytes"/> are checked after every
@@ -46,13 +48,16 @@ namespace EdgeAnpr.Agent.Storage;
 public sealed class Outbox : IDisposable
 {
     private readonly Lock _lock = new();
+    private readonly Lock _readLock = new();
     private readonly object _queueLock = new(); // a Monitor: the committer waits on it for work
     private readonly StorageConnection _durable;
     private readonly StorageConnection _relaxed;
+    private readonly StorageConnection _reader;
     private readonly List<SqliteCommand> _commands = [];
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _findSeq;
     private readonly SqliteCommand _peek;
+    private readonly SqliteCommand _lastSeq;
     private readonly SqliteCommand _delete;
     private readonly SqliteCommand _markAttempt;
     private readonly SqliteCommand _totals;
@@ -77,16 +82,18 @@ public sealed class Outbox : IDisposable
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _durable = new StorageConnection(database, Durability.Full);
         _relaxed = new StorageConnection(database, Durability.Normal);
+        _reader = new StorageConnection(database, Durability.Normal);
 
         _insert = Durable("""
             INSERT INTO outbox (event_id, topic, payload, created_at) VALUES ($event_id, $topic, $payload, $created_at)
             ON CONFLICT (event_id) DO NOTHING
             """, "$event_id", "$topic", "$payload", "$created_at");
         _findSeq = Durable("SELECT seq FROM outbox WHERE event_id = $event_id", "$event_id");
-        _peek = Relaxed("""
+        _peek = Reader("""
             SELECT seq, event_id, topic, payload, created_at, attempts, last_attempt_at
             FROM outbox WHERE seq > $after ORDER BY seq LIMIT $limit
             """, "$after", "$limit");
+        _lastSeq = Reader("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
         _delete = Relaxed("DELETE FROM outbox WHERE seq = $seq", "$seq");
         _markAttempt = Relaxed("UPDATE outbox SET attempts = attempts + 1, last_attempt_at = $now WHERE seq = $seq", "$now", "$seq");
         _totals = Relaxed("SELECT items, bytes FROM outbox_totals WHERE id = 1");
@@ -182,11 +189,30 @@ public sealed class Outbox : IDisposable
         return pending.Completion.Task;
     }
 
-    /// <summary>Up to <paramref name="max"/> stored hits with seq above <paramref name="afterSeq"/>, oldest first.</summary>
+    /// <summary>
+    /// The seq of the last hit ever committed (deleted or not; 0 before the first): a hit with a higher seq was
+    /// committed after this call. Read without waiting for a commit under way.
+    /// </summary>
+    public long LastSeq
+    {
+        get
+        {
+            lock (_readLock)
+            {
+                ThrowIfDisposed();
+                return _lastSeq.ExecuteScalar() is long seq ? seq : 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Up to <paramref name="max"/> stored hits with seq above <paramref name="afterSeq"/>, oldest first, as last
+    /// committed. Read without waiting for a commit under way.
+    /// </summary>
     public IReadOnlyList<OutboxItem> PeekOldest(int max, long afterSeq = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
-        lock (_lock)
+        lock (_readLock)
         {
             ThrowIfDisposed();
             _peek.Parameters[0].Value = afterSeq;
@@ -279,14 +305,19 @@ public sealed class Outbox : IDisposable
                 return;
             }
 
-            _disposed = true;
-            foreach (var command in _commands)
+            // The reading lock too: a read must not find its command disposed under it.
+            lock (_readLock)
             {
-                command.Dispose();
-            }
+                _disposed = true;
+                foreach (var command in _commands)
+                {
+                    command.Dispose();
+                }
 
-            _durable.Dispose();
-            _relaxed.Dispose();
+                _durable.Dispose();
+                _relaxed.Dispose();
+                _reader.Dispose();
+            }
         }
     }
 
@@ -517,6 +548,8 @@ public sealed class Outbox : IDisposable
     private SqliteCommand Durable(string sql, params string[] parameters) => Track(_durable.Prepare(sql, parameters));
 
     private SqliteCommand Relaxed(string sql, params string[] parameters) => Track(_relaxed.Prepare(sql, parameters));
+
+    private SqliteCommand Reader(string sql, params string[] parameters) => Track(_reader.Prepare(sql, parameters));
 
     private SqliteCommand Track(SqliteCommand command)
     {

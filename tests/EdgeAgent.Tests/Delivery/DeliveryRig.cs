@@ -56,7 +56,7 @@ internal sealed class DeliveryRig : IAsyncDisposable
     {
         var options = broker.ClientOptions("box");
         options.Port = port ?? options.Port;
-        var transport = new MosquittoTransport(options, "box", MqttWill.Offline("anpr/v1/site1/cam1/status"), TransportLog, TimeProvider.System);
+        var transport = MqttTransport.Create(options, "box", MqttWill.Offline("anpr/v1/site1/cam1/status"), TransportLog, TimeProvider.System);
         transport.Start();
         return transport;
     }

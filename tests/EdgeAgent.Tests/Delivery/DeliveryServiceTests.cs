@@ -40,6 +40,25 @@ public sealed class DeliveryServiceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_hit_committed_while_connected_is_live_even_if_the_loop_meets_the_connection_later()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var rig = new DeliveryRig(output);
+        await using var station = await HitSubscriber.StartAsync(broker, _stationLog);
+        var transport = rig.BoxTransport(broker);
+        await transport.WaitForAsync(MqttConnectionState.Connected);
+        var delivery = rig.Create(transport);
+
+        var hit = await delivery.SubmitAsync(TestPasses.Pass(rig.Time), TestPasses.Stolen);
+        await delivery.StartAsync(CancellationToken.None);
+
+        await station.WaitForDistinctAsync(1, Timeout);
+        Assert.Equal(hit.EventId, Assert.Single(station.Received).EventId);
+        Assert.False(station.Received[0].Replayed);
+        Assert.Equal(0, delivery.Stats.Replayed);
+    }
+
+    [Fact]
     public async Task A_hit_committed_before_a_crash_is_delivered_by_the_next_run_marked_replayed()
     {
         var broker = MosquittoBroker.Create();
@@ -87,15 +106,17 @@ public sealed class DeliveryServiceTests(ITestOutputHelper output)
             sent.Add(await delivery.SubmitAsync(TestPasses.Pass(rig.Time, seed: i), TestPasses.Stolen));
         }
 
-        // The broker has the first ten and said so; the box never heard it, so it keeps all thirty and sends no more.
-        await station.WaitForDistinctAsync(10, Timeout);
+        // The broker has the first ten and said so; the box never heard it, so it keeps all thirty. Ten under way and
+        // no PUBACK: the loop cannot start an eleventh, whatever the timing, so the counters say so exactly.
         await Wait.UntilAsync(() => relay.Withheld >= 10, Timeout, "the relay to withhold ten PUBACKs");
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(10, delivery.InFlight);
+        Assert.Equal(10, delivery.Stats.Published);
+        await station.WaitForDistinctAsync(10, Timeout);
         Assert.Equal(10, station.Distinct);
         Assert.Equal(30, rig.Outbox.Count);
         Assert.Equal(0, delivery.Stats.Acknowledged);
 
-        // The link drops: the MQTT session resends the ten (same bytes, DUP), the outbox sends the rest.
+        // The link drops: the ten fail, and the outbox sends all thirty again, oldest first, on the new connection.
         relay.WithholdPubacks = false;
         relay.CutAll();
         await station.WaitForDistinctAsync(30, Timeout);
@@ -108,6 +129,43 @@ public sealed class DeliveryServiceTests(ITestOutputHelper output)
         output.WriteLine($"{station.Received.Count} messages for {station.Distinct} hits ({station.Received.Count - station.Distinct} duplicates)");
         Assert.True(station.Received.Count >= 30);
         station.AssertAllValid();
+    }
+
+    [Fact]
+    public async Task A_hit_without_its_puback_by_its_deadline_is_published_again_from_the_outbox()
+    {
+        var time = new FakeTimeProvider();
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var relay = new MosquittoRelay(broker.Port, filterPubacks: true) { WithholdPubacks = true };
+        var options = new DeliveryOptions { MaxInFlight = 5, PublishTimeout = TimeSpan.FromSeconds(10) };
+        await using var rig = new DeliveryRig(output, time, options: options);
+        await using var station = await HitSubscriber.StartAsync(broker, _stationLog);
+        var transport = rig.BoxTransport(broker, relay.Port);
+        await transport.WaitForAsync(MqttConnectionState.Connected);
+        var delivery = await rig.StartAsync(transport);
+
+        var sent = new List<HitEvent>();
+        for (var i = 0; i < 3; i++)
+        {
+            sent.Add(await delivery.SubmitAsync(TestPasses.Pass(time, seed: i), TestPasses.Stolen));
+        }
+
+        await Wait.UntilAsync(() => relay.Withheld >= 3, Timeout, "the relay to withhold three PUBACKs");
+        Assert.Equal(3, delivery.InFlight);
+        relay.WithholdPubacks = false;
+
+        // Each publish's deadline is on the delivery clock: past it, the three are given up and sent again.
+        time.Advance(options.PublishTimeout);
+        await Wait.UntilAsync(() => rig.Outbox.Count == 0, Timeout, "the outbox to empty");
+
+        Assert.Equal(new DeliveryStats(3, 6, 0, 3, 0), delivery.Stats);
+        Assert.Equal(3, rig.DeliveryLog.Entries.Count(e => e.EventId.Id == 3511));
+        await station.WaitForDistinctAsync(3, Timeout);
+        Assert.Equal(sent.Select(h => h.EventId), station.Received.DistinctBy(h => h.EventId).Select(h => h.EventId));
+
+        // The same connection: sent live both times.
+        Assert.All(station.Received, h => Assert.False(h.Replayed));
+        rig.DeliveryLog.AssertNoErrors();
     }
 
     [Fact]

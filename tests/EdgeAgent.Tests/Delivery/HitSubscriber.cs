@@ -12,21 +12,21 @@ using Microsoft.Extensions.Logging;
 namespace EdgeAnpr.Agent.Tests.Delivery;
 
 /// <summary>
-/// A station-side MQTT client (a second, real libmosquitto client with a persistent session) that collects every
+/// A station-side MQTT client (a second, real MQTT client with a persistent session) that collects every
 /// hit of site1 in arrival order, duplicates included, and checks each against the v1 schema.
 /// </summary>
 internal sealed class HitSubscriber : IAsyncDisposable
 {
     private const string ProbeTopic = "anpr/v1/site1/probe/hit";
 
-    private readonly MosquittoTransport _transport;
+    private readonly MqttTransport _transport;
     private readonly ConcurrentQueue<HitEvent> _received = new();
     private readonly ConcurrentDictionary<string, bool> _probes = new();
     private readonly ConcurrentQueue<string> _problems = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _reading;
 
-    private HitSubscriber(MosquittoTransport transport)
+    private HitSubscriber(MqttTransport transport)
     {
         _transport = transport;
         _reading = Task.Run(ReadAsync);
@@ -47,14 +47,16 @@ internal sealed class HitSubscriber : IAsyncDisposable
         subscriber._transport.Subscribe(AnprTopics.AllHits("site1"), MqttQos.AtLeastOnce);
         await using var prober = await MqttTestKit.ConnectAsync(broker.ClientOptions($"{clientId}-prober"), logger);
         var probe = $"probe-{Guid.NewGuid():N}";
-        await Wait.UntilAsync(
-            () =>
-            {
-                prober.Publish(ProbeTopic, Encoding.UTF8.GetBytes(probe), MqttQos.AtMostOnce, retain: false);
-                return subscriber._probes.ContainsKey(probe);
-            },
-            MqttTestKit.Timeout,
-            "the station's subscription to take effect");
+        using var cancel = new CancellationTokenSource(MqttTestKit.Timeout);
+        while (!subscriber._probes.ContainsKey(probe))
+        {
+            // Each probe waits for its PUBACK, so the broker has routed it when the check runs; the first ones may
+            // come before the subscription did.
+            Assert.False(cancel.IsCancellationRequested, "Timed out waiting for the station's subscription to take effect.");
+            await prober.PublishAsync(ProbeTopic, Encoding.UTF8.GetBytes(probe), MqttQos.AtLeastOnce, retain: false, cancel.Token);
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancel.Token);
+        }
+
         return subscriber;
     }
 

@@ -8,7 +8,7 @@ namespace EdgeAnpr.Agent.Tests.Mqtt;
 
 public sealed class MqttConnectionServiceTests(ITestOutputHelper output)
 {
-    private readonly TestLogger<MosquittoTransport> _log = new(output);
+    private readonly TestLogger<MqttTransport> _log = new(output);
 
     [Fact]
     public async Task The_service_says_online_while_connected_and_leaves_offline_when_stopped()
@@ -16,7 +16,7 @@ public sealed class MqttConnectionServiceTests(ITestOutputHelper output)
         await using var broker = await MosquittoBroker.StartAsync();
         var status = AnprTopics.Status("site1", "cam9");
         var will = MqttWill.Offline(status);
-        var transport = new MosquittoTransport(broker.ClientOptions("box-service"), "box-service", will, _log, TimeProvider.System);
+        var transport = MqttTransport.Create(broker.ClientOptions("box-service"), "box-service", will, _log, TimeProvider.System);
         using var service = new MqttConnectionService(transport, will, new TestLogger<MqttConnectionService>(output));
         await using var observer = await MqttTestKit.ConnectAsync(broker.ClientOptions("observer"), _log);
         observer.Subscribe(status, MqttQos.AtLeastOnce);
@@ -56,6 +56,14 @@ public sealed class MqttConnectionServiceTests(ITestOutputHelper output)
         var check = await MqttDoctor.CheckAsync(options, "box", TimeProvider.System, TimeSpan.FromSeconds(2), CancellationToken.None);
         Assert.Equal(CheckOutcome.Fail, check.Outcome);
         Assert.Contains("connection refused", check.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Doctor_names_the_mqttnet_version_it_runs_with()
+    {
+        var check = MqttDoctor.Library();
+        Assert.Equal(CheckOutcome.Ok, check.Outcome);
+        Assert.StartsWith("MQTTnet 5.2.0.1603", check.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

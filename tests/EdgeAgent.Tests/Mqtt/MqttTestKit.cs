@@ -10,14 +10,14 @@ internal static class MqttTestKit
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    public static MosquittoTransport Start(MqttOptions options, ILogger logger, MqttWill? will = null)
+    public static MqttTransport Start(MqttOptions options, ILogger logger, MqttWill? will = null)
     {
-        var transport = new MosquittoTransport(options, options.ClientId, will, logger, TimeProvider.System);
+        var transport = MqttTransport.Create(options, options.ClientId, will, logger, TimeProvider.System);
         transport.Start();
         return transport;
     }
 
-    public static async Task<MosquittoTransport> ConnectAsync(MqttOptions options, ILogger logger, MqttWill? will = null)
+    public static async Task<MqttTransport> ConnectAsync(MqttOptions options, ILogger logger, MqttWill? will = null)
     {
         var transport = Start(options, logger, will);
         await transport.WaitForAsync(MqttConnectionState.Connected);
@@ -26,6 +26,13 @@ internal static class MqttTestKit
 
     public static Task WaitForAsync(this MqttTransport transport, MqttConnectionState state, TimeSpan? timeout = null) =>
         Wait.UntilAsync(() => transport.Status.State == state, timeout ?? Timeout, $"MQTT state {state} (now {transport.Status.State}: {transport.Status.Reason})");
+
+    /// <summary>Publishes and waits for the PUBACK (QoS 1) or the write (QoS 0), bounded by <see cref="Timeout"/>.</summary>
+    public static async Task PublishAsync(this MqttTransport transport, string topic, byte[] payload, MqttQos qos = MqttQos.AtLeastOnce, bool retain = false)
+    {
+        using var cancel = new CancellationTokenSource(Timeout);
+        await transport.PublishAsync(topic, payload, qos, retain, cancel.Token);
+    }
 
     /// <summary>The next message matching <paramref name="match"/> (others are skipped).</summary>
     public static async Task<MqttMessage> ReceiveAsync(this MqttTransport transport, Func<MqttMessage, bool>? match = null, TimeSpan? timeout = null)
@@ -57,7 +64,7 @@ internal static class MqttTestKit
         using var cancel = new CancellationTokenSource(Timeout);
         while (true)
         {
-            publisher.Publish(topic, probe, MqttQos.AtMostOnce, retain: false);
+            await publisher.PublishAsync(topic, probe, MqttQos.AtMostOnce);
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token);
             attempt.CancelAfter(TimeSpan.FromMilliseconds(200));
             try

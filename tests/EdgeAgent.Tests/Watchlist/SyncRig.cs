@@ -18,7 +18,6 @@ namespace EdgeAnpr.Agent.Tests.Watchlist;
 internal sealed class SyncRig : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-    private static long _tokens;
 
     private SyncRig(MosquittoBroker broker, ITestOutputHelper? output, string? site)
     {
@@ -117,12 +116,8 @@ internal sealed class SyncRig : IAsyncDisposable
     /// <summary>Publishes at QoS 1 as the station and waits for the broker's PUBACK.</summary>
     public async Task PublishAsync(string topic, byte[] payload, bool retain = false)
     {
-        var token = Interlocked.Increment(ref _tokens);
-        Station.Publish(topic, payload, MqttQos.AtLeastOnce, retain, token);
         using var cancel = new CancellationTokenSource(Timeout);
-        while (await Station.Acknowledgements.ReadAsync(cancel.Token) is var ack && ack.Token != token)
-        {
-        }
+        await Station.PublishAsync(topic, payload, MqttQos.AtLeastOnce, retain, cancel.Token);
     }
 
     /// <summary>Publishes a retained snapshot and waits until the box holds its version (which also proves the box subscribed).</summary>

@@ -270,6 +270,9 @@ public sealed class WatchlistSyncTests(BrokerFixture fixture, ITestOutputHelper 
         Assert.False(string.IsNullOrWhiteSpace(record.Reason));
         Assert.Equal(before, rig.Store.List());
         Assert.Equal(version, rig.Store.CurrentVersion);
+
+        // The refusal is audited, then logged: wait for the line itself rather than read the log at the audit.
+        await Wait.UntilAsync(() => rig.SyncLogger.Entries.Count(e => e.EventId.Id is 7005 or 7006) > logged, SyncRig.Timeout, "the refusal's log line");
         var lines = rig.SyncLogger.Entries.Where(e => e.EventId.Id is 7005 or 7006).ToList();
         Assert.Equal(logged + 1, lines.Count);
         Assert.Contains(lines[^1].EventId.Id == 7006 ? "held" : problem, lines[^1].Message, StringComparison.Ordinal);
