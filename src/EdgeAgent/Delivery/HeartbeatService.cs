@@ -69,6 +69,9 @@ public sealed class HeartbeatService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_interval, _time);
+
+        // Said once the timer is armed: the interval counts from here (a test on a fake clock moves it from here too).
+        Log.HeartbeatsStarted(_logger, _interval, _camera.HeartbeatTopic);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try

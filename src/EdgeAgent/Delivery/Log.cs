@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(3511, LogLevel.Warning, "Delivery: no PUBACK for hit {EventId} (outbox seq {Seq}) within {Timeout}; it stays in the outbox and is sent again")]
     public static partial void NotAcknowledged(ILogger logger, string eventId, long seq, TimeSpan timeout);
 
+    [LoggerMessage(3519, LogLevel.Debug, "Heartbeat: every {Interval}, on {Topic}")]
+    public static partial void HeartbeatsStarted(ILogger logger, TimeSpan interval, string topic);
+
     [LoggerMessage(3520, LogLevel.Debug, "Heartbeat: outbox {Depth} hit(s), oldest {OldestSeconds} s, {Evicted} evicted, {Fps} frames/s")]
     public static partial void HeartbeatMade(ILogger logger, int depth, double? oldestSeconds, long evicted, double? fps);
 

@@ -1,8 +1,8 @@
 using EdgeAnpr.Agent.Capture;
 using EdgeAnpr.Agent.Tests.Support;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
-using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
 
 namespace EdgeAnpr.Agent.Tests.Capture;
 

@@ -2,6 +2,7 @@ using EdgeAnpr.Agent.Delivery;
 using EdgeAnpr.Agent.Mqtt;
 using EdgeAnpr.Agent.Storage;
 using EdgeAnpr.Agent.Tests.Support;
+using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 
 namespace EdgeAnpr.Agent.Tests.Delivery;
@@ -25,9 +26,9 @@ internal sealed class DeliveryRig : IAsyncDisposable
         Options = options ?? new DeliveryOptions();
         Directory = Path.Combine(Path.GetTempPath(), $"edge-anpr-delivery-{Guid.NewGuid():N}");
         Factory = new HitEventFactory(Camera, Time);
-        StorageLog = new TestLogger<Outbox>(output);
-        DeliveryLog = new TestLogger<DeliveryService>(output);
-        TransportLog = new TestLogger<MqttTransport>(output);
+        StorageLog = TestLogs.For<Outbox>(output);
+        DeliveryLog = TestLogs.For<DeliveryService>(output);
+        TransportLog = TestLogs.For<MqttTransport>(output);
     }
 
     public string Directory { get; }
@@ -42,11 +43,11 @@ internal sealed class DeliveryRig : IAsyncDisposable
 
     public HitEventFactory Factory { get; }
 
-    public TestLogger<Outbox> StorageLog { get; }
+    public FakeLogger<Outbox> StorageLog { get; }
 
-    public TestLogger<DeliveryService> DeliveryLog { get; }
+    public FakeLogger<DeliveryService> DeliveryLog { get; }
 
-    public TestLogger<MqttTransport> TransportLog { get; }
+    public FakeLogger<MqttTransport> TransportLog { get; }
 
     /// <summary>The outbox, opened on first use (the database created or migrated then).</summary>
     public Outbox Outbox => _outbox ??= new Outbox(AgentDatabase.Open(Directory, Time, StorageLog), OutboxOptions, Time, StorageLog);

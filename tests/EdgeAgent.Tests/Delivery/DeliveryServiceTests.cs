@@ -3,6 +3,8 @@ using EdgeAnpr.Agent.Mqtt;
 using EdgeAnpr.Agent.Tests.Mqtt;
 using EdgeAnpr.Agent.Tests.Support;
 using EdgeAnpr.Shared.Events;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace EdgeAnpr.Agent.Tests.Delivery;
@@ -11,7 +13,7 @@ namespace EdgeAnpr.Agent.Tests.Delivery;
 public sealed class DeliveryServiceTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-    private readonly TestLogger<HitSubscriber> _stationLog = new(output);
+    private readonly FakeLogger<HitSubscriber> _stationLog = TestLogs.For<HitSubscriber>(output);
 
     [Fact]
     public async Task Live_hits_arrive_in_order_not_replayed_and_leave_the_outbox()
@@ -86,7 +88,7 @@ public sealed class DeliveryServiceTests(ITestOutputHelper output)
         Assert.Equal(committed.Select(h => Json(h with { Replayed = true })), station.Received.Select(Json));
         Assert.Equal(3, second.Stats.Replayed);
         station.AssertAllValid();
-        Assert.Contains(rig.DeliveryLog.Entries, e => e.EventId.Id == 3500);
+        Assert.Contains(rig.DeliveryLog.Collector.GetSnapshot(), e => e.Id.Id == 3500);
     }
 
     [Fact]
@@ -159,7 +161,7 @@ public sealed class DeliveryServiceTests(ITestOutputHelper output)
         await Wait.UntilAsync(() => rig.Outbox.Count == 0, Timeout, "the outbox to empty");
 
         Assert.Equal(new DeliveryStats(3, 6, 0, 3, 0), delivery.Stats);
-        Assert.Equal(3, rig.DeliveryLog.Entries.Count(e => e.EventId.Id == 3511));
+        Assert.Equal(3, rig.DeliveryLog.Collector.GetSnapshot().Count(e => e.Id.Id == 3511));
         await station.WaitForDistinctAsync(3, Timeout);
         Assert.Equal(sent.Select(h => h.EventId), station.Received.DistinctBy(h => h.EventId).Select(h => h.EventId));
 
@@ -182,7 +184,7 @@ public sealed class DeliveryServiceTests(ITestOutputHelper output)
 
         Assert.False(await delivery.DrainAsync(TimeSpan.FromMilliseconds(500)));
         Assert.Equal(5, rig.Outbox.Count);
-        Assert.Contains(rig.DeliveryLog.Entries, e => e.EventId.Id == 3506 && e.Message.Contains("5 hit(s) left", StringComparison.Ordinal));
+        Assert.Contains(rig.DeliveryLog.Collector.GetSnapshot(), e => e.Id.Id == 3506 && e.Message.Contains("5 hit(s) left", StringComparison.Ordinal));
 
         await broker.StartAsync();
         Assert.True(await delivery.DrainAsync(Timeout));

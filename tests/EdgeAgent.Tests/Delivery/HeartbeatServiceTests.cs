@@ -6,6 +6,8 @@ using EdgeAnpr.Agent.Storage;
 using EdgeAnpr.Agent.Tests.Mqtt;
 using EdgeAnpr.Agent.Tests.Support;
 using EdgeAnpr.Shared.Events;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace EdgeAnpr.Agent.Tests.Delivery;
@@ -60,7 +62,7 @@ public sealed class HeartbeatServiceTests(ITestOutputHelper output) : IDisposabl
     {
         await using var rig = new DeliveryRig(output, _time);
         var heartbeat = new HeartbeatService(
-            rig.Outbox, rig.Create(null), rig.Camera, rig.Options, _time, new TestLogger<HeartbeatService>(output)) { TemperaturePath = "/nonexistent/temp" };
+            rig.Outbox, rig.Create(null), rig.Camera, rig.Options, _time, TestLogs.For<HeartbeatService>(output)) { TemperaturePath = "/nonexistent/temp" };
 
         var beat = await heartbeat.BeatAsync();
 
@@ -91,7 +93,7 @@ public sealed class HeartbeatServiceTests(ITestOutputHelper output) : IDisposabl
 
         Assert.Equal((5, 3L), (overCount.OutboxDepth, overCount.OutboxEvicted));
         Assert.Equal((0, 8L), (overAge.OutboxDepth, overAge.OutboxEvicted));
-        var evictions = rig.StorageLog.Entries.Where(e => e.EventId.Id == 3010).ToArray();
+        var evictions = rig.StorageLog.Collector.GetSnapshot().Where(e => e.Id.Id == 3010).ToArray();
         Assert.Contains("0 remain, 8 evicted since start", evictions[^1].Message, StringComparison.Ordinal);
     }
 
@@ -99,25 +101,28 @@ public sealed class HeartbeatServiceTests(ITestOutputHelper output) : IDisposabl
     public async Task Heartbeats_are_published_every_interval_by_the_clock()
     {
         await using var broker = await MosquittoBroker.StartAsync();
-        var log = new TestLogger<MqttTransport>(output);
+        var log = TestLogs.For<MqttTransport>(output);
         await using var station = await MqttTestKit.ConnectAsync(broker.ClientOptions("station"), log);
         await using var box = await MqttTestKit.ConnectAsync(broker.ClientOptions("box"), log);
         await station.SubscribeAndConfirmAsync(box, "anpr/v1/site1/cam1/heartbeat");
         await using var rig = new DeliveryRig(output, _time);
-        var heartbeat = Heartbeat(rig, rig.Create(null), box);
+        var heartbeatLog = TestLogs.For<HeartbeatService>(output);
+        var heartbeat = Heartbeat(rig, rig.Create(null), box, heartbeatLog);
         await heartbeat.StartAsync(CancellationToken.None);
         try
         {
-            // ExecuteAsync runs on the pool (.NET 10): its timer must exist before the clock moves.
-            await Wait.UntilAsync(() => _time.ActiveTimers == 1, MqttTestKit.Timeout, "the heartbeat's timer");
+            // ExecuteAsync runs on the pool (.NET 10): its timer must exist before the clock moves, and the service
+            // says so once it does.
+            await Wait.UntilAsync(() => heartbeatLog.Collector.GetSnapshot().Any(e => e.Id.Id == 3519), MqttTestKit.Timeout, "the heartbeat's timer");
             _time.Advance(TimeSpan.FromSeconds(29));
             _time.Advance(TimeSpan.FromSeconds(1));
             var first = Parse(await station.ReceiveAsync());
             _time.Advance(TimeSpan.FromSeconds(30));
             var second = Parse(await station.ReceiveAsync());
 
-            // A beat before the interval would have arrived first, with an earlier time, and the fake clock fires a
-            // timer only inside Advance: nothing here waits on the wall clock.
+            // A beat before the interval would have arrived first, with an earlier time (the clock stands at 29 s
+            // after the first Advance), and the fake clock fires a timer only inside Advance: nothing here waits on
+            // the wall clock.
             Assert.Equal(Start.AddSeconds(30), first.SentAt);
             Assert.Equal(30, first.UptimeSeconds);
             Assert.Equal(Start.AddSeconds(60), second.SentAt);
@@ -134,8 +139,8 @@ public sealed class HeartbeatServiceTests(ITestOutputHelper output) : IDisposabl
     private static HeartbeatEvent Parse(MqttMessage message) =>
         JsonSerializer.Deserialize(message.Payload.Span, EventJson.Default.HeartbeatEvent)!;
 
-    private HeartbeatService Heartbeat(DeliveryRig rig, DeliveryService delivery, MqttTransport? transport = null) =>
-        new(rig.Outbox, delivery, rig.Camera, rig.Options, _time, new TestLogger<HeartbeatService>(output))
+    private HeartbeatService Heartbeat(DeliveryRig rig, DeliveryService delivery, MqttTransport? transport = null, ILogger<HeartbeatService>? log = null) =>
+        new(rig.Outbox, delivery, rig.Camera, rig.Options, _time, log ?? TestLogs.For<HeartbeatService>(output))
         {
             Transport = transport,
             Capture = () => new CaptureStatus(CaptureState.Running, null, null, _frames, 7, 0, null),

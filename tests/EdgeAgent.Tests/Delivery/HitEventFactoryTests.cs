@@ -6,7 +6,7 @@ using EdgeAnpr.Agent.Tests.Support;
 using EdgeAnpr.Agent.Tracking;
 using EdgeAnpr.Shared.Events;
 using EdgeAnpr.Shared.Plates;
-using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeAnpr.Agent.Tests.Delivery;
 

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using EdgeAnpr.Agent.Delivery;
 using EdgeAnpr.Agent.Tests.Support;
-using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeAnpr.Agent.Tests.Delivery;
 

@@ -17,7 +17,7 @@ public sealed class OutageTests(ITestOutputHelper output)
     {
         await using var broker = await MosquittoBroker.StartAsync();
         await using var rig = new DeliveryRig(output);
-        await using var station = await HitSubscriber.StartAsync(broker, new TestLogger<HitSubscriber>(output));
+        await using var station = await HitSubscriber.StartAsync(broker, TestLogs.For<HitSubscriber>(output));
         var transport = rig.BoxTransport(broker);
         await transport.WaitForAsync(MqttConnectionState.Connected);
         var delivery = await rig.StartAsync(transport);
@@ -65,6 +65,6 @@ public sealed class OutageTests(ITestOutputHelper output)
         Assert.Equal(heldBack.Select(h => DeliveryServiceTests.Json(h with { Replayed = true })), arrivals[live.Count..].Select(DeliveryServiceTests.Json));
         station.AssertAllValid();
         rig.DeliveryLog.AssertNoErrors();
-        Assert.Contains(rig.DeliveryLog.Entries, e => e.EventId.Id == 3502);
+        Assert.Contains(rig.DeliveryLog.Collector.GetSnapshot(), e => e.Id.Id == 3502);
     }
 }

@@ -5,6 +5,7 @@ using EdgeAnpr.Agent.Tests.Cli;
 using EdgeAnpr.Agent.Tests.Mqtt;
 using EdgeAnpr.Agent.Tests.Support;
 using EdgeAnpr.Shared.Events;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace EdgeAnpr.Agent.Tests.Delivery;
@@ -12,7 +13,8 @@ namespace EdgeAnpr.Agent.Tests.Delivery;
 /// <summary><c>edge-anpr station listen</c>, run in this process against a real broker.</summary>
 public sealed class StationListenTests(ITestOutputHelper output)
 {
-    private readonly FakeTimeProvider _time = new();
+    // The text line's time below is the pass's, read a moment before this start.
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     [Fact]
     public async Task Each_hit_is_printed_once_however_often_it_arrives_and_waits_for_the_listener_while_it_is_away()
@@ -29,7 +31,7 @@ public sealed class StationListenTests(ITestOutputHelper output)
         var factory = new HitEventFactory(new CameraIdentity("site1", "cam1"), _time);
         var a = factory.Create(TestPasses.Pass(_time, crop: false), TestPasses.Stolen);
         var b = factory.Create(TestPasses.Pass(_time, "B123XY"), new HitMatch("W-2", "wanted", 1, MatchKind.Tolerant, "8→B at 1"));
-        await using (var box = await MqttTestKit.ConnectAsync(broker.ClientOptions("box"), new TestLogger<MqttTransport>(output)))
+        await using (var box = await MqttTestKit.ConnectAsync(broker.ClientOptions("box"), TestLogs.For<MqttTransport>(output)))
         {
             var topic = factory.Camera.HitTopic;
             foreach (var payload in new[] { HitPayload.Serialize(a), HitPayload.Serialize(a with { Replayed = true }), "{\"hello\":1}"u8.ToArray(), HitPayload.Serialize(b) })

@@ -1,7 +1,7 @@
 using EdgeAnpr.Agent.Detection;
 using EdgeAnpr.Agent.Imaging;
 using EdgeAnpr.Agent.Tests.Support;
-using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeAnpr.Agent.Tests.Detection;
 

@@ -2,7 +2,7 @@ using System.Device.Gpio;
 using EdgeAnpr.Agent.Hardware;
 using EdgeAnpr.Agent.Tests.Support;
 using Microsoft.Extensions.Logging.Testing;
-using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeAnpr.Agent.Tests.Hardware;
 

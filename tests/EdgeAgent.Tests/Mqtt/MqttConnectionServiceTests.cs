@@ -2,13 +2,14 @@ using EdgeAnpr.Agent.Doctor;
 using EdgeAnpr.Agent.Mqtt;
 using EdgeAnpr.Agent.Tests.Support;
 using EdgeAnpr.Shared.Topics;
+using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 
 namespace EdgeAnpr.Agent.Tests.Mqtt;
 
 public sealed class MqttConnectionServiceTests(ITestOutputHelper output)
 {
-    private readonly TestLogger<MqttTransport> _log = new(output);
+    private readonly FakeLogger<MqttTransport> _log = TestLogs.For<MqttTransport>(output);
 
     [Fact]
     public async Task The_service_says_online_while_connected_and_leaves_offline_when_stopped()
@@ -17,7 +18,7 @@ public sealed class MqttConnectionServiceTests(ITestOutputHelper output)
         var status = AnprTopics.Status("site1", "cam9");
         var will = MqttWill.Offline(status);
         var transport = MqttTransport.Create(broker.ClientOptions("box-service"), "box-service", will, _log, TimeProvider.System);
-        using var service = new MqttConnectionService(transport, will, new TestLogger<MqttConnectionService>(output));
+        using var service = new MqttConnectionService(transport, will, TestLogs.For<MqttConnectionService>(output));
         await using var observer = await MqttTestKit.ConnectAsync(broker.ClientOptions("observer"), _log);
         observer.Subscribe(status, MqttQos.AtLeastOnce);
 

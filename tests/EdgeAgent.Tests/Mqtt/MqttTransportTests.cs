@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using EdgeAnpr.Agent.Mqtt;
 using EdgeAnpr.Agent.Tests.Support;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 
 namespace EdgeAnpr.Agent.Tests.Mqtt;
@@ -9,7 +10,7 @@ namespace EdgeAnpr.Agent.Tests.Mqtt;
 /// <summary>The MQTTnet transport against a real mosquitto broker on 127.0.0.1.</summary>
 public sealed class MqttTransportTests(ITestOutputHelper output)
 {
-    private readonly TestLogger<MqttTransport> _log = new(output);
+    private readonly FakeLogger<MqttTransport> _log = TestLogs.For<MqttTransport>(output);
 
     [Fact]
     public async Task Concurrent_qos1_publishes_each_complete_on_their_own_puback_and_all_arrive()
@@ -137,7 +138,7 @@ public sealed class MqttTransportTests(ITestOutputHelper output)
         await Wait.UntilAsync(() => subscriber.MessagesDropped == 92, MqttTestKit.Timeout, "92 dropped messages");
         Assert.Equal(8, subscriber.Messages.Count);
         Assert.Equal("92", (await subscriber.ReceiveAsync()).Text());
-        await Wait.UntilAsync(() => _log.Entries.Any(e => e.EventId.Id == 508), MqttTestKit.Timeout, "the drops to be logged");
+        await Wait.UntilAsync(() => _log.Collector.GetSnapshot().Any(e => e.Id.Id == 508), MqttTestKit.Timeout, "the drops to be logged");
         Assert.Equal(92, subscriber.Status.MessagesDropped);
     }
 
@@ -169,7 +170,7 @@ public sealed class MqttTransportTests(ITestOutputHelper output)
         // The box notices too, and comes back by itself through the relay.
         await Wait.UntilAsync(() => relay.Accepted >= 2, MqttTestKit.Timeout, "the box to reconnect");
         await box.WaitForAsync(MqttConnectionState.Connected);
-        Assert.Contains(_log.Entries, e => e.EventId.Id == 502 && e.Message.Contains($"127.0.0.1:{relay.Port}", StringComparison.Ordinal));
+        Assert.Contains(_log.Collector.GetSnapshot(), e => e.Id.Id == 502 && e.Message.Contains($"127.0.0.1:{relay.Port}", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -203,7 +204,7 @@ public sealed class MqttTransportTests(ITestOutputHelper output)
 
         await client.WaitForAsync(MqttConnectionState.Connected);
         await client.PublishAsync("anpr/v1/test/early", MqttTestKit.Bytes("hello"));
-        Assert.Single(_log.Entries, e => e.EventId.Id == 503);
+        Assert.Single(_log.Collector.GetSnapshot(), e => e.Id.Id == 503);
     }
 
     [Fact]
@@ -223,7 +224,7 @@ public sealed class MqttTransportTests(ITestOutputHelper output)
         await client.WaitForAsync(MqttConnectionState.Connected);
         await client.PublishAsync("anpr/v1/test/restart", MqttTestKit.Bytes("after"));
         Assert.Equal(2, client.Status.Connects);
-        Assert.Contains(_log.Entries, e => e.EventId.Id == 502 && e.Message.Contains($"127.0.0.1:{broker.Port}", StringComparison.Ordinal));
+        Assert.Contains(_log.Collector.GetSnapshot(), e => e.Id.Id == 502 && e.Message.Contains($"127.0.0.1:{broker.Port}", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -248,7 +249,7 @@ public sealed class MqttTransportTests(ITestOutputHelper output)
         var delivered = await again.ReceiveAsync(m => m.Topic == topic && !m.Text().StartsWith("probe-", StringComparison.Ordinal));
         Assert.Equal("delta-42", delivered.Text());
         await Wait.UntilAsync(
-            () => _log.Entries.Any(e => e.EventId.Id == 501 && e.Message.Contains("session resumed: True", StringComparison.Ordinal)),
+            () => _log.Collector.GetSnapshot().Any(e => e.Id.Id == 501 && e.Message.Contains("session resumed: True", StringComparison.Ordinal)),
             MqttTestKit.Timeout,
             "the resumed session to be logged");
     }
@@ -297,7 +298,7 @@ public sealed class MqttTransportTests(ITestOutputHelper output)
 
         // It keeps trying (a fixed password file is picked up on restart), but says so once.
         await Wait.UntilAsync(() => CountInLog(broker, "not authorised") >= 3, MqttTestKit.Timeout, "three refused attempts");
-        var refusals = _log.Entries.Where(e => e.Level == LogLevel.Error).ToList();
+        var refusals = _log.Collector.GetSnapshot().Where(e => e.Level == LogLevel.Error).ToList();
         var refusal = Assert.Single(refusals);
         Assert.Contains("refused this box", refusal.Message, StringComparison.Ordinal);
         Assert.Contains("Mqtt:UserName", refusal.Message, StringComparison.Ordinal);
@@ -314,11 +315,11 @@ public sealed class MqttTransportTests(ITestOutputHelper output)
         await using var client = MqttTestKit.Start(options, _log);
         await client.WaitForAsync(MqttConnectionState.Refused);
         Assert.Contains("client certificate", client.Status.Reason, StringComparison.Ordinal);
-        Assert.Contains(_log.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("Mqtt:CertFile", StringComparison.Ordinal));
+        Assert.Contains(_log.Collector.GetSnapshot(), e => e.Level == LogLevel.Error && e.Message.Contains("Mqtt:CertFile", StringComparison.Ordinal));
 
         // The box keeps trying (a fixed certificate is picked up on restart), and names the problem once.
-        await Wait.UntilAsync(() => _log.Entries.Count(e => e.EventId.Id == 506) >= 3, MqttTestKit.Timeout, "two more attempts");
-        Assert.Single(_log.Entries, e => e.Level >= LogLevel.Error);
+        await Wait.UntilAsync(() => _log.Collector.GetSnapshot().Count(e => e.Id.Id == 506) >= 3, MqttTestKit.Timeout, "two more attempts");
+        Assert.Single(_log.Collector.GetSnapshot(), e => e.Level >= LogLevel.Error);
     }
 
     [Fact]
@@ -334,8 +335,8 @@ public sealed class MqttTransportTests(ITestOutputHelper output)
         Assert.Contains("Mqtt:CaFile", client.Status.Reason, StringComparison.Ordinal);
 
         // The supervising loop keeps trying, and names the problem once.
-        await Wait.UntilAsync(() => _log.Entries.Count(e => e.EventId.Id == 506) >= 3, MqttTestKit.Timeout, "two more attempts");
-        Assert.Single(_log.Entries, e => e.Level >= LogLevel.Error);
+        await Wait.UntilAsync(() => _log.Collector.GetSnapshot().Count(e => e.Id.Id == 506) >= 3, MqttTestKit.Timeout, "two more attempts");
+        Assert.Single(_log.Collector.GetSnapshot(), e => e.Level >= LogLevel.Error);
     }
 
     private static int CountInLog(MosquittoBroker broker, string text) =>

@@ -1,6 +1,6 @@
 using EdgeAnpr.Agent.Pipeline;
 using EdgeAnpr.Agent.Tests.Support;
-using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeAnpr.Agent.Tests.Pipeline;
 

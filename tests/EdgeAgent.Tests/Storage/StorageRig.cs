@@ -2,7 +2,7 @@ using EdgeAnpr.Agent.Storage;
 using EdgeAnpr.Agent.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Testing;
-using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeAnpr.Agent.Tests.Storage;
 

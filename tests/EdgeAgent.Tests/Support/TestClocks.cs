@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace EdgeAnpr.Agent.Tests.Support;
 
 /// <summary>What tests need of Microsoft's fake clock beyond its own API.</summary>
 internal static class TestClocks
 {
-    extension(Microsoft.Extensions.Time.Testing.FakeTimeProvider time)
+    extension(FakeTimeProvider time)
     {
         /// <summary>
         /// Moves the clock forward a millisecond at a time. Microsoft's clock runs every timer that falls due inside one

@@ -2,7 +2,7 @@ using EdgeAnpr.Agent.Imaging;
 using EdgeAnpr.Agent.Tests.Support;
 using EdgeAnpr.Agent.Tracking;
 using EdgeAnpr.Shared.Plates;
-using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeAnpr.Agent.Tests.Tracking;
 

@@ -6,6 +6,8 @@ using EdgeAnpr.Agent.Tests.Support;
 using EdgeAnpr.Agent.Watchlist;
 using EdgeAnpr.Shared.Topics;
 using EdgeAnpr.Shared.Watchlist;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace EdgeAnpr.Agent.Tests.Watchlist;
@@ -25,12 +27,12 @@ internal sealed class SyncRig : IAsyncDisposable
         Site = site ?? "s" + Guid.NewGuid().ToString("N")[..10];
         Directory = Path.Combine(Path.GetTempPath(), $"edge-anpr-watchlist-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(Directory);
-        SyncLogger = new TestLogger<WatchlistSync>(output);
-        Database = AgentDatabase.Open(Directory, Time, new TestLogger<AgentDatabase>());
+        SyncLogger = output is null ? new FakeLogger<WatchlistSync>() : TestLogs.For<WatchlistSync>(output);
+        Database = AgentDatabase.Open(Directory, Time, new FakeLogger<AgentDatabase>());
         Store = new WatchlistStore(Database, Time);
         Audit = new AuditLog(Database, Time);
         Trusted = StationKey.FromPublicPem(Key.ExportSubjectPublicKeyInfoPem());
-        Matcher = new WatchlistMatcher(Store, WatchlistTolerance.Default, Time, new TestLogger<WatchlistMatcher>());
+        Matcher = new WatchlistMatcher(Store, WatchlistTolerance.Default, Time, new FakeLogger<WatchlistMatcher>());
     }
 
     public MosquittoBroker Broker { get; }
@@ -58,9 +60,9 @@ internal sealed class SyncRig : IAsyncDisposable
 
     public WatchlistSync Sync { get; private set; } = null!;
 
-    public TestLogger<WatchlistSync> SyncLogger { get; }
+    public FakeLogger<WatchlistSync> SyncLogger { get; }
 
-    public TestLogger<WatchlistSyncService> ServiceLogger { get; } = new();
+    public FakeLogger<WatchlistSyncService> ServiceLogger { get; } = new();
 
     public MqttTransport Box { get; private set; } = null!;
 
@@ -78,7 +80,7 @@ internal sealed class SyncRig : IAsyncDisposable
     {
         var rig = new SyncRig(broker, output, site);
         rig.Sync = new WatchlistSync(rig.Site, rig.Store, rig.Audit, trust ?? StationKeys.Of(rig.Trusted), options ?? new WatchlistOptions(), rig.Matcher, rig.SyncLogger);
-        rig.Station = await MqttTestKit.ConnectAsync(broker.ClientOptions("station-" + rig.Site), new TestLogger<MqttTransport>());
+        rig.Station = await MqttTestKit.ConnectAsync(broker.ClientOptions("station-" + rig.Site), new FakeLogger<MqttTransport>());
         await rig.StartBoxAsync();
         return rig;
     }
@@ -86,7 +88,7 @@ internal sealed class SyncRig : IAsyncDisposable
     /// <summary>Starts (again) the box's transport and sync service, as a restarted box would.</summary>
     public async Task StartBoxAsync(string clientSuffix = "")
     {
-        Box = MqttTestKit.Start(Broker.ClientOptions("box-" + Site + clientSuffix), new TestLogger<MqttTransport>());
+        Box = MqttTestKit.Start(Broker.ClientOptions("box-" + Site + clientSuffix), new FakeLogger<MqttTransport>());
         Service = new WatchlistSyncService(Box, Sync, Store, ServiceLogger);
         await Service.StartAsync(CancellationToken.None);
     }

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using FakeTimeProvider = Microsoft.Extensions.Time.Testing.FakeTimeProvider;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeAnpr.Agent.Tests.Watchlist;
 

@@ -215,7 +215,7 @@ public sealed class WatchlistSyncTests(BrokerFixture fixture, ITestOutputHelper 
         await rig.ApplySnapshotAsync(2, Baseline);
 
         Assert.Equal(audits + 1, rig.Audit.Query().Count);
-        Assert.DoesNotContain(rig.SyncLogger.Entries, e => e.EventId.Id == 7005);
+        Assert.DoesNotContain(rig.SyncLogger.Collector.GetSnapshot(), e => e.Id.Id == 7005);
     }
 
     [Fact]
@@ -229,7 +229,7 @@ public sealed class WatchlistSyncTests(BrokerFixture fixture, ITestOutputHelper 
 
         await rig.StopBoxAsync();
         await rig.StartBoxAsync(clientSuffix: "-restarted");
-        await Wait.UntilAsync(() => rig.SyncLogger.Entries.Any(e => e.EventId.Id == 7008), SyncRig.Timeout, "the retained snapshot to arrive");
+        await Wait.UntilAsync(() => rig.SyncLogger.Collector.GetSnapshot().Any(e => e.Id.Id == 7008), SyncRig.Timeout, "the retained snapshot to arrive");
 
         Assert.Equal(2, rig.Store.CurrentVersion!.Version);
         Assert.Equal(audits, rig.Audit.Query().Count);
@@ -253,7 +253,7 @@ public sealed class WatchlistSyncTests(BrokerFixture fixture, ITestOutputHelper 
         var before = rig.Store.List();
         var version = rig.Store.CurrentVersion;
         var audits = rig.Audit.Query(1000).Count;
-        var logged = rig.SyncLogger.Entries.Count(e => e.EventId.Id is 7005 or 7006);
+        var logged = rig.SyncLogger.Collector.GetSnapshot().Count(e => e.Id.Id is 7005 or 7006);
 
         await rig.PublishAsync(topic, payload);
         var record = await rig.NextAuditAsync(audits);
@@ -272,10 +272,10 @@ public sealed class WatchlistSyncTests(BrokerFixture fixture, ITestOutputHelper 
         Assert.Equal(version, rig.Store.CurrentVersion);
 
         // The refusal is audited, then logged: wait for the line itself rather than read the log at the audit.
-        await Wait.UntilAsync(() => rig.SyncLogger.Entries.Count(e => e.EventId.Id is 7005 or 7006) > logged, SyncRig.Timeout, "the refusal's log line");
-        var lines = rig.SyncLogger.Entries.Where(e => e.EventId.Id is 7005 or 7006).ToList();
+        await Wait.UntilAsync(() => rig.SyncLogger.Collector.GetSnapshot().Count(e => e.Id.Id is 7005 or 7006) > logged, SyncRig.Timeout, "the refusal's log line");
+        var lines = rig.SyncLogger.Collector.GetSnapshot().Where(e => e.Id.Id is 7005 or 7006).ToList();
         Assert.Equal(logged + 1, lines.Count);
-        Assert.Contains(lines[^1].EventId.Id == 7006 ? "held" : problem, lines[^1].Message, StringComparison.Ordinal);
+        Assert.Contains(lines[^1].Id.Id == 7006 ? "held" : problem, lines[^1].Message, StringComparison.Ordinal);
         rig.SyncLogger.AssertNoErrors();
         return record;
     }
