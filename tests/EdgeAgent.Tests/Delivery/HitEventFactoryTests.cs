@@ -49,8 +49,8 @@ public sealed class HitEventFactoryTests
 
         var image = _factory.Create(pass, TestPasses.Stolen).Image!;
 
-        var decoded = await GrayJpegTestImages.DecodeWithFfmpegAsync(Convert.FromBase64String(image.Data), 200, 60);
-        Assert.True(GrayJpegTestImages.Psnr(pass.BestCrop!.Pixels, decoded) > 30);
+        var decoded = await TestImages.DecodeWithFfmpegAsync(Convert.FromBase64String(image.Data), 200, 60);
+        Assert.True(TestImages.Psnr(pass.BestCrop!.Pixels, decoded) > 30);
     }
 
     [Fact]

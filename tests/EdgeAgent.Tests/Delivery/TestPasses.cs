@@ -40,6 +40,6 @@ internal static class TestPasses
             First: observations[0],
             Last: observations[^1],
             Best: observations[7],
-            BestCrop: crop ? new PlateCrop(GrayJpegTestImages.Plate(200, 60, seed), 200, 60) : null);
+            BestCrop: crop ? new PlateCrop(TestImages.Plate(200, 60, seed), 200, 60) : null);
     }
 }

@@ -9,12 +9,12 @@ public sealed class GrayCodecTests(ITestOutputHelper output)
     [Fact]
     public async Task A_200x60_plate_crop_decodes_above_30_dB_in_a_few_kilobytes()
     {
-        var pixels = GrayJpegTestImages.Plate(200, 60);
+        var pixels = TestImages.Plate(200, 60);
 
         var jpeg = GrayCodec.EncodeJpeg(pixels, 200, 60);
-        var decoded = await GrayJpegTestImages.DecodeWithFfmpegAsync(jpeg, 200, 60);
+        var decoded = await TestImages.DecodeWithFfmpegAsync(jpeg, 200, 60);
 
-        var psnr = GrayJpegTestImages.Psnr(pixels, decoded);
+        var psnr = TestImages.Psnr(pixels, decoded);
         output.WriteLine($"200x60 at quality {GrayCodec.DefaultJpegQuality}: {jpeg.Length} bytes ({(jpeg.Length + 2) / 3 * 4} in base64), PSNR {psnr:F1} dB");
         Assert.True(psnr > 30, $"PSNR {psnr:F1} dB");
         Assert.InRange(jpeg.Length, 500, 8000);
@@ -23,12 +23,12 @@ public sealed class GrayCodecTests(ITestOutputHelper output)
     [Fact]
     public void A_crop_round_trips_through_the_still_decoder()
     {
-        var pixels = GrayJpegTestImages.Plate(200, 60, seed: 3);
+        var pixels = TestImages.Plate(200, 60, seed: 3);
 
         var still = GrayCodec.Decode(GrayCodec.EncodeJpeg(pixels, 200, 60, quality: 90), "crop.jpg");
 
         Assert.Equal((200, 60), (still.Width, still.Height));
-        Assert.True(GrayJpegTestImages.Psnr(pixels, still.Pixels) > 30);
+        Assert.True(TestImages.Psnr(pixels, still.Pixels) > 30);
     }
 
     [Theory]
@@ -39,24 +39,24 @@ public sealed class GrayCodecTests(ITestOutputHelper output)
     [InlineData(320, 96)]
     public async Task Sizes_that_are_not_whole_blocks_decode_to_the_same_size(int width, int height)
     {
-        var pixels = GrayJpegTestImages.Plate(width, height, seed: width);
+        var pixels = TestImages.Plate(width, height, seed: width);
 
         var jpeg = GrayCodec.EncodeJpeg(pixels, width, height, quality: 90);
-        var decoded = await GrayJpegTestImages.DecodeWithFfmpegAsync(jpeg, width, height);
+        var decoded = await TestImages.DecodeWithFfmpegAsync(jpeg, width, height);
 
-        Assert.True(GrayJpegTestImages.Psnr(pixels, decoded) > 30);
+        Assert.True(TestImages.Psnr(pixels, decoded) > 30);
     }
 
     [Fact]
     public async Task Higher_quality_is_larger_and_closer()
     {
-        var pixels = GrayJpegTestImages.Plate(200, 60, seed: 7);
+        var pixels = TestImages.Plate(200, 60, seed: 7);
         var results = new List<(int Quality, int Bytes, double Psnr)>();
         foreach (var quality in new[] { 30, 50, 75, 90, 100 })
         {
             var jpeg = GrayCodec.EncodeJpeg(pixels, 200, 60, quality);
-            var decoded = await GrayJpegTestImages.DecodeWithFfmpegAsync(jpeg, 200, 60);
-            var psnr = GrayJpegTestImages.Psnr(pixels, decoded);
+            var decoded = await TestImages.DecodeWithFfmpegAsync(jpeg, 200, 60);
+            var psnr = TestImages.Psnr(pixels, decoded);
             output.WriteLine($"quality {quality,3}: {jpeg.Length,6} bytes, PSNR {psnr:F1} dB");
             results.Add((quality, jpeg.Length, psnr));
         }
@@ -73,7 +73,7 @@ public sealed class GrayCodecTests(ITestOutputHelper output)
     {
         var pixels = Enumerable.Repeat((byte)173, 64 * 16).ToArray();
 
-        var decoded = await GrayJpegTestImages.DecodeWithFfmpegAsync(GrayCodec.EncodeJpeg(pixels, 64, 16), 64, 16);
+        var decoded = await TestImages.DecodeWithFfmpegAsync(GrayCodec.EncodeJpeg(pixels, 64, 16), 64, 16);
 
         Assert.All(decoded, value => Assert.InRange(value, 172, 174));
     }
@@ -81,7 +81,7 @@ public sealed class GrayCodecTests(ITestOutputHelper output)
     [Fact]
     public void The_file_is_a_baseline_jpeg_of_one_gray_component()
     {
-        var jpeg = GrayCodec.EncodeJpeg(GrayJpegTestImages.Plate(50, 20), 50, 20);
+        var jpeg = GrayCodec.EncodeJpeg(TestImages.Plate(50, 20), 50, 20);
 
         Assert.Equal([0xFF, 0xD8], jpeg[..2]);
         Assert.Equal([0xFF, 0xD9], jpeg[^2..]);

@@ -58,7 +58,7 @@ public sealed class StillImageTests : IDisposable
         var path = System.IO.Path.Combine(RepositoryFiles.SharedData, "br-scenes", "img", "AYO9034.jpg");
 
         var image = StillImage.LoadGray(path);
-        var ffmpeg = await GrayJpegTestImages.DecodeWithFfmpegAsync(File.ReadAllBytes(path), image.Width, image.Height);
+        var ffmpeg = await TestImages.DecodeWithFfmpegAsync(File.ReadAllBytes(path), image.Width, image.Height);
 
         var within1 = image.Pixels.Zip(ffmpeg).Count(p => Math.Abs(p.First - p.Second) <= 1);
         Assert.True(within1 >= image.Pixels.Length * 0.999, $"{image.Pixels.Length - within1} of {image.Pixels.Length} pixels differ by more than 1");
@@ -80,7 +80,7 @@ public sealed class StillImageTests : IDisposable
         }
 
         var image = StillImage.LoadGray(path);
-        var ffmpeg = await GrayJpegTestImages.DecodeWithFfmpegAsync(File.ReadAllBytes(path), 64, 32);
+        var ffmpeg = await TestImages.DecodeWithFfmpegAsync(File.ReadAllBytes(path), 64, 32);
 
         Assert.All(image.Pixels.Zip(ffmpeg), p => Assert.InRange(p.First - p.Second, -1, 1));
     }

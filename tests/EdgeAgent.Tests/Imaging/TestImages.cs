@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace EdgeAnpr.Agent.Tests.Imaging;
 
 /// <summary>Synthetic gray images for the JPEG tests, and ffmpeg as the independent decoder.</summary>
-internal static class GrayJpegTestImages
+internal static class TestImages
 {
     /// <summary>
     /// Something like a plate crop: a light plate with a shading gradient and a dark border, seven dark glyphs of
