@@ -230,6 +230,13 @@ public sealed class CaptureService
     {
         var pool = _pool!;
         var ticksPerFrame = format.FramesPerSecond > 0 ? TimeSpan.TicksPerSecond / format.FramesPerSecond : 0;
+
+        // A recording read at full speed arrives as fast as the machine decodes it, so arrival times say how busy
+        // the machine was, not how the cars moved: a second's stall on a loaded machine would split one vehicle's
+        // pass in two (the tracker ends a track after Tracking:MaxGap). Such frames are stamped on the media's own
+        // clock instead (first arrival plus their place in the file). Cameras and paced recordings keep arrival time.
+        var mediaClock = !_source.IsLive && !_pace && ticksPerFrame > 0;
+        long? origin = null;
         for (long index = 0; ; index++)
         {
             var frame = pool.Rent();
@@ -257,8 +264,17 @@ public sealed class CaptureService
 
             var now = _time.GetTimestamp();
             frame.Sequence = _nextSequence++;
-            frame.Timestamp = now;
             frame.SourceTime = TimeSpan.FromTicks((long)(index * ticksPerFrame));
+            if (mediaClock)
+            {
+                origin ??= now;
+                frame.Timestamp = origin.Value + (long)(frame.SourceTime.TotalSeconds * _time.TimestampFrequency);
+            }
+            else
+            {
+                frame.Timestamp = now;
+            }
+
             watchdog?.FrameArrived(now);
             _progress.FrameCaptured(now);
             if (index == 0 && _progress.Running() is { } restarts)

@@ -27,7 +27,11 @@ public sealed class Frame : IDisposable
     /// </summary>
     public long Sequence { get; internal set; }
 
-    /// <summary>Monotonic arrival time, in <see cref="TimeProvider.GetTimestamp"/> units of the pipeline's clock.</summary>
+    /// <summary>
+    /// Monotonic time of the frame, in <see cref="TimeProvider.GetTimestamp"/> units of the pipeline's clock: its arrival for
+    /// a camera or a paced recording; for a recording read at full speed, the first frame's arrival plus the frame's
+    /// place in the file (<see cref="SourceTime"/>), so tracking does not depend on how fast the machine decodes.
+    /// </summary>
     public long Timestamp { get; internal set; }
 
     /// <summary>Position in the source's own timeline (index in the connection over frame rate): for a file, its place in the file.</summary>

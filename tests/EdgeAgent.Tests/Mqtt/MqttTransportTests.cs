@@ -316,7 +316,11 @@ public sealed class MqttTransportTests(ITestOutputHelper output)
         await using var client = MqttTestKit.Start(options, _log);
         await client.WaitForAsync(MqttConnectionState.Refused);
         Assert.Contains("client certificate", client.Status.Reason, StringComparison.Ordinal);
-        Assert.Contains(_log.Collector.GetSnapshot(), e => e.Level == LogLevel.Error && e.Message.Contains("Mqtt:CertFile", StringComparison.Ordinal));
+        // The status turns Refused just before the refusal is logged: wait for the line itself.
+        await Wait.UntilAsync(
+            () => _log.Collector.GetSnapshot().Any(e => e.Level == LogLevel.Error && e.Message.Contains("Mqtt:CertFile", StringComparison.Ordinal)),
+            MqttTestKit.Timeout,
+            "the refusal naming Mqtt:CertFile in the log");
 
         // The box keeps trying (a fixed certificate is picked up on restart), and names the problem once.
         await Wait.UntilAsync(() => _log.Collector.GetSnapshot().Count(e => e.Id.Id == 506) >= 3, MqttTestKit.Timeout, "two more attempts");
