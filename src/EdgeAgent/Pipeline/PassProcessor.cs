@@ -75,7 +75,7 @@ public sealed class PassProcessor
     /// <summary>Whether passes are matched against a watchlist.</summary>
     public bool Matches => _matcher is not null;
 
-    /// <summary>Marked busy from taking a pass until it is handled (its hit committed, however many retries); null: not watched.</summary>
+    /// <summary>Marked busy from taking a pass until it is handled (its hit committed), idle while it waits out a failed commit's backoff; null: not watched.</summary>
     public StageLiveness? Liveness { get; init; }
 
     /// <summary>Handles passes until the queue completes (the input ended) or the token is cancelled.</summary>
@@ -150,6 +150,10 @@ public sealed class PassProcessor
                 throw;
             }
 
+            // Waiting out the backoff is the stage's designed wait, not a wedge (as capture's restart backoff is not): a
+            // full disk or a database another process holds would not be freed by a watchdog restart. Only a commit that
+            // does not return counts against Watchdog:StageTimeout.
+            Liveness?.Idle();
             try
             {
                 await Task.Delay(delay, _time, cancellationToken);
@@ -159,6 +163,8 @@ public sealed class PassProcessor
                 Log.GaveUp(_logger, pass.Text.Value, pass.TrackId);
                 throw;
             }
+
+            Liveness?.Busy();
 
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
         }

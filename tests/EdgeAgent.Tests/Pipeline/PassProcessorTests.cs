@@ -83,6 +83,32 @@ public sealed class PassProcessorTests : IDisposable
         Assert.Equal("hit AYO9034 stored " + outbox.Count + " relay True", _seen[^1]);
     }
 
+    [Fact]
+    public async Task Waiting_out_a_failed_commit_is_not_counted_as_a_stuck_stage()
+    {
+        var (processor, outbox) = Build(new DeliveryOptions(), pageLimit: 40, "AYO9034");
+        try
+        {
+            for (var filler = 0; filler < 1000; filler++)
+            {
+                outbox.Enqueue($"filler-{filler}", "t", new byte[2000]);
+            }
+        }
+        catch (StorageFullException)
+        {
+        }
+
+        // As RunAsync does: the stage is busy from taking the pass.
+        processor.Liveness!.Busy();
+        var handling = processor.HandleAsync(TestPasses.Pass(_rig.Time, "AYO9034"), CancellationToken.None).AsTask();
+        await Wait.UntilAsync(() => _rig.Logger.Collector.Count > 0 || handling.IsCompleted, TimeSpan.FromSeconds(5), "a first failed commit");
+
+        // Short of the first retry: a stage still marked busy would now have been on its pass this long.
+        _rig.Time.Advance(PassProcessor.FirstRetryDelay / 2);
+        await Wait.UntilAsync(() => processor.Liveness.BusyFor == TimeSpan.Zero, TimeSpan.FromSeconds(5), "the stage idle during the backoff");
+        Assert.False(handling.IsCompleted);
+    }
+
     private (PassProcessor Processor, Outbox Outbox) Build(DeliveryOptions options, params string[] listed) => Build(options, 0, listed);
 
     private (PassProcessor Processor, Outbox Outbox) Build(DeliveryOptions options, int pageLimit, params string[] listed)
@@ -108,7 +134,10 @@ public sealed class PassProcessorTests : IDisposable
         var delivery = new DeliveryService(outbox, factory, options, transport: null, _rig.Time, new FakeLogger<DeliveryService>());
         var relay = new HitSignal(_gpio, new GpioOutputOptions { Line = RelayLine }, new GpioOptions().PulseFor, _rig.Time, new FakeLogger<HitSignal>());
         var processor = new PassProcessor(
-            new PassQueue(), new PipelineStats(), matcher, delivery, factory, relay, [new Recorder(_seen, outbox, _pins)], _rig.Time, new FakeLogger<PassProcessor>());
+            new PassQueue(), new PipelineStats(), matcher, delivery, factory, relay, [new Recorder(_seen, outbox, _pins)], _rig.Time, new FakeLogger<PassProcessor>())
+        {
+            Liveness = new StageLiveness("pass matching", _rig.Time),
+        };
         return (processor, outbox);
     }
 
