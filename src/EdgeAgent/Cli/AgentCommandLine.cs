@@ -22,6 +22,7 @@ internal static class AgentCommandLine
             StationListenCommand.Create(console),
             WatchlistCommand.Create(console),
             KeysCommand.Create(console),
+            OutboxCommand.Create(console),
         };
         StationCommand.AddTo(root, console);
 
