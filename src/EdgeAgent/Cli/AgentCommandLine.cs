@@ -23,6 +23,7 @@ internal static class AgentCommandLine
             WatchlistCommand.Create(console),
             KeysCommand.Create(console),
             OutboxCommand.Create(console),
+            LogsCommand.Create(console),
         };
         StationCommand.AddTo(root, console);
 

@@ -7,4 +7,5 @@ namespace EdgeAnpr.Agent.Cli;
 [JsonSerializable(typeof(OutboxHitJson))]
 [JsonSerializable(typeof(OutboxCountJson))]
 [JsonSerializable(typeof(OutboxChangeJson))]
+[JsonSerializable(typeof(LogBundleJson))]
 internal sealed partial class ToolJson : JsonSerializerContext;

@@ -87,10 +87,10 @@ internal static class Checks
 
     private static long Megabytes(long bytes) => bytes / (1024 * 1024);
 
-    private sealed record ProcessResult(int ExitCode, string Output);
+    internal sealed record ProcessResult(int ExitCode, string Output);
 
     /// <summary>Runs a short command and returns its exit code and output, or null when it cannot start or times out.</summary>
-    private static async Task<ProcessResult?> RunAsync(string file, string[] arguments, TimeSpan timeout, CancellationToken cancellationToken)
+    internal static async Task<ProcessResult?> RunAsync(string file, string[] arguments, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var argument in arguments)
