@@ -24,6 +24,7 @@ internal static class AgentCommandLine
             KeysCommand.Create(console),
             OutboxCommand.Create(console),
             LogsCommand.Create(console),
+            MqttCommand.Create(console),
         };
         StationCommand.AddTo(root, console);
 

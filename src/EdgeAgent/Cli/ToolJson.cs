@@ -8,4 +8,5 @@ namespace EdgeAnpr.Agent.Cli;
 [JsonSerializable(typeof(OutboxCountJson))]
 [JsonSerializable(typeof(OutboxChangeJson))]
 [JsonSerializable(typeof(LogBundleJson))]
+[JsonSerializable(typeof(MqttTestJson))]
 internal sealed partial class ToolJson : JsonSerializerContext;

@@ -63,7 +63,7 @@ internal static class MqttDoctor
         }
     }
 
-    private static MqttOptions Copy(MqttOptions options) => new()
+    internal static MqttOptions Copy(MqttOptions options) => new()
     {
         Host = options.Host,
         Port = options.Port,
