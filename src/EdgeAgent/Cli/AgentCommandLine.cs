@@ -25,6 +25,7 @@ internal static class AgentCommandLine
             OutboxCommand.Create(console),
             LogsCommand.Create(console),
             MqttCommand.Create(console),
+            GpioCommand.Create(console),
         };
         StationCommand.AddTo(root, console);
 

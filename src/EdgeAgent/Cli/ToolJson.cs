@@ -9,4 +9,6 @@ namespace EdgeAnpr.Agent.Cli;
 [JsonSerializable(typeof(OutboxChangeJson))]
 [JsonSerializable(typeof(LogBundleJson))]
 [JsonSerializable(typeof(MqttTestJson))]
+[JsonSerializable(typeof(GpioLineJson))]
+[JsonSerializable(typeof(GpioEdgeJson))]
 internal sealed partial class ToolJson : JsonSerializerContext;

@@ -17,6 +17,7 @@ internal sealed class FakeGpioDriver(TimeProvider time, int pinCount = 64) : Gpi
     private readonly Dictionary<int, bool> _levels = [];
     private readonly Dictionary<int, PinChangeEventHandler?> _callbacks = [];
     private readonly List<(int Pin, PinChange Change)> _changes = [];
+    private readonly HashSet<int> _held = [];
 
     public bool IsOpen(int pin)
     {
@@ -40,6 +41,24 @@ internal sealed class FakeGpioDriver(TimeProvider time, int pinCount = 64) : Gpi
         lock (_gate)
         {
             return [.. _changes.Where(c => c.Pin == pin).Select(c => c.Change)];
+        }
+    }
+
+    /// <summary>Another process holds <paramref name="pin"/> (the agent): opening it fails as libgpiod's request does, with EBUSY.</summary>
+    public void Hold(int pin)
+    {
+        lock (_gate)
+        {
+            _held.Add(pin);
+        }
+    }
+
+    /// <summary>Whether anyone listens to the edges of <paramref name="pin"/>.</summary>
+    public bool HasCallback(int pin)
+    {
+        lock (_gate)
+        {
+            return _callbacks.GetValueOrDefault(pin) is not null;
         }
     }
 
@@ -67,6 +86,11 @@ internal sealed class FakeGpioDriver(TimeProvider time, int pinCount = 64) : Gpi
     {
         lock (_gate)
         {
+            if (_held.Contains(pinNumber))
+            {
+                throw new IOException($"Error 16 requesting pin {pinNumber}: Device or resource busy");
+            }
+
             _modes[pinNumber] = PinMode.Input;
         }
     }
