@@ -19,7 +19,7 @@ internal static class DoctorCommand
     {
         var config = CommonOptions.Config();
         var json = CommonOptions.Json();
-        var command = new Command("doctor", "Check ffmpeg, native libraries, GPIO, configuration, camera, state directory, disk and clock") { config, json };
+        var command = new Command("doctor", "Check ffmpeg, native libraries, GPIO chip and lines, configuration, camera, broker (TCP and MQTT), state directory, disk and clock") { config, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var checks = await RunChecksAsync(parse.GetValue(config), TimeProvider.System, cancellationToken);
@@ -69,7 +69,9 @@ internal static class DoctorCommand
         checks.Add(Checks.OnnxRuntime());
         checks.Add(MqttDoctor.Library());
         checks.Add(GpioDoctor.Check(Bind<GpioOptions>(configuration, GpioOptions.SectionName)));
+        checks.Add(await GpioLinesDoctor.CheckAsync(Bind<GpioOptions>(configuration, GpioOptions.SectionName), LibGpiod.Open, cancellationToken));
         checks.Add(await CameraCheck.RunAsync(camera, capture, cancellationToken));
+        checks.Add(await BrokerDoctor.TcpAsync(mqtt, time, TimeSpan.FromSeconds(5), cancellationToken));
         checks.Add(await MqttDoctor.CheckAsync(mqtt, mqtt.ClientIdFor(site.Id, camera.Id), time, TimeSpan.FromSeconds(10), cancellationToken));
         checks.Add(WatchlistDoctor.Check(Bind<WatchlistOptions>(configuration, WatchlistOptions.SectionName), mqtt));
         checks.Add(Checks.StateDirectory(storage));

@@ -19,7 +19,7 @@ public sealed class DoctorCommandTests : IDisposable
         var result = await CliRunner.RunAsync("doctor", "--config", config);
 
         Assert.True(result.ExitCode == ExitCodes.Ok, result.Output + result.Error);
-        Assert.Equal(11, result.OutputLines.Length);
+        Assert.Equal(13, result.OutputLines.Length);
         Assert.Contains(result.OutputLines, l => l.StartsWith("ok", StringComparison.Ordinal) && l.Contains("320x240", StringComparison.Ordinal));
         Assert.DoesNotContain(result.OutputLines, l => l.StartsWith("FAIL", StringComparison.Ordinal));
     }
