@@ -96,7 +96,7 @@ internal static class DoctorCommand
         return options;
     }
 
-    private static string Label(CheckOutcome outcome) => outcome switch
+    internal static string Label(CheckOutcome outcome) => outcome switch
     {
         CheckOutcome.Ok => "ok",
         CheckOutcome.Warn => "warn",

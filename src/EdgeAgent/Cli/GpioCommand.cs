@@ -89,16 +89,21 @@ internal static class GpioCommand
                     {
                         console.Out.WriteLine(string.Create(
                             CultureInfo.InvariantCulture,
-                            $"{row.Part,-6} {row.Key,-18} {row.Chip,-16} {row.Line,4}  {row.Direction,-9}  {(row.ActiveLow ? "active-low" : "active-high"),-11}  {row.Value ?? row.Problem}"));
+                            $"{row.Part,-6} {row.Key,-18} {row.Chip,-16} {row.Line,4}  {row.Direction,-9}  {(row.ActiveLow ? "active-low" : "active-high"),-11}  {row.Value ?? (chipProblem is null ? row.Problem : "-")}"));
                     }
 
                     if (rows.Count == 0)
                     {
                         console.Out.WriteLine("no part is configured (Gpio:Relay, Gpio:StatusLed, Gpio:LoopDetector)");
                     }
+                    else if (chipProblem is not null)
+                    {
+                        console.Out.WriteLine(chipProblem);
+                    }
                 }
 
-                return chipProblem is not null || rows.Any(r => r.Held) ? ToolExit.Unreachable : ToolExit.Ok;
+                // Nothing wired, nothing to reach: a box without GPIO parts is a box that works.
+                return rows.Any(r => r.Held) || (rows.Count > 0 && chipProblem is not null) ? ToolExit.Unreachable : ToolExit.Ok;
             }
         });
         return command;

@@ -186,7 +186,7 @@ internal sealed class LogBundle(string? configPath, TimeProvider time, Func<Canc
     private async Task<string> DoctorAsync(CancellationToken cancellationToken)
     {
         var checks = await DoctorCommand.RunChecksAsync(configPath, time, cancellationToken);
-        return string.Concat(checks.Select(c => $"{c.Outcome,-5} {c.Name,-16} {c.Detail}\n"));
+        return string.Concat(checks.Select(c => $"{DoctorCommand.Label(c.Outcome),-5} {c.Name,-16} {c.Detail}\n"));
     }
 
     private static async Task<string> StatusAsync(IConfiguration configuration, CancellationToken cancellationToken)

@@ -166,6 +166,7 @@ public sealed class GpioCommandTests : IDisposable
         Assert.Equal(ToolExit.Unreachable, result.ExitCode);
         Assert.StartsWith("GPIO off (Gpio:Enabled is false", result.OutputLines[0], StringComparison.Ordinal);
         Assert.Contains(result.OutputLines, l => l.StartsWith("relay", StringComparison.Ordinal) && l.Contains("/dev/gpiochip99", StringComparison.Ordinal));
+        Assert.Contains("/dev/gpiochip99", result.OutputLines[^1], StringComparison.Ordinal);
     }
 
     private Task<CliRunner.Result> RunAsync(params string[] args) =>
