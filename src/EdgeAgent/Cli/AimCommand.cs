@@ -42,8 +42,11 @@ internal static class AimCommand
             var style = CliStyle.For(console);
             var quiet = parse.GetValue(json);
             var summary = new AimTally();
+            // One sample a second: the run ends after as many samples as seconds asked for. The timer is a backstop
+            // for an agent that stops sending (Ctrl+C ends it early too); the summary covers what came.
+            var samples = (int)Math.Ceiling(watch.TotalSeconds);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            stop.CancelAfter(watch);
+            stop.CancelAfter(watch + ConnectTimeout);
             try
             {
                 await foreach (var sample in StatusClient.AimAsync(context.Status.SocketPath, ConnectTimeout, stop.Token))
@@ -54,6 +57,11 @@ internal static class AimCommand
                         var line = Line(sample, summary);
                         console.Out.Write(style.Terminal ? $"\r\e[2K{line}" : line + Environment.NewLine);
                         console.Out.Flush();
+                    }
+
+                    if (summary.Seconds >= samples)
+                    {
+                        break;
                     }
                 }
             }

@@ -61,6 +61,9 @@ internal sealed class AimTally
 
     public List<double> Heights { get; } = [];
 
+    /// <summary>Samples (seconds) added so far.</summary>
+    public int Seconds => _seconds;
+
     public void Add(AimSample sample)
     {
         ArgumentNullException.ThrowIfNull(sample);

@@ -53,7 +53,7 @@ internal static class StatusCommand
 
             if (parse.GetValue(json))
             {
-                console.Out.WriteLine(JsonSerializer.Serialize(document, StatusJson.Default.StatusDocument));
+                console.Out.WriteLine(JsonSerializer.Serialize(document, StatusJson.Wire.StatusDocument));
             }
             else
             {

@@ -28,7 +28,7 @@ internal static class StatusClient
         ThrowIfError(bytes);
         try
         {
-            return JsonSerializer.Deserialize(bytes, StatusJson.Default.StatusDocument) ?? throw new StatusRequestException("the agent answered null");
+            return JsonSerializer.Deserialize(bytes, StatusJson.Wire.StatusDocument) ?? throw new StatusRequestException("the agent answered null");
         }
         catch (JsonException ex)
         {
@@ -43,7 +43,7 @@ internal static class StatusClient
         await using var stream = await RequestAsync(socketPath, StatusProtocol.Snapshot, deadline.Token);
         var line = await ReadLineAsync(stream, deadline.Token);
         ThrowIfError(line);
-        var header = Parse(line, StatusJson.Default.SnapshotHeader);
+        var header = Parse(line, StatusJson.Wire.SnapshotHeader);
         var pixels = new byte[checked(header.Width * header.Height)];
         await stream.ReadExactlyAsync(pixels, deadline.Token);
         return (header, pixels);
@@ -69,7 +69,7 @@ internal static class StatusClient
                 }
 
                 ThrowIfError(line);
-                yield return Parse(line, StatusJson.Default.AimSample);
+                yield return Parse(line, StatusJson.Wire.AimSample);
             }
         }
     }
@@ -115,7 +115,7 @@ internal static class StatusClient
     {
         if (json.IndexOf("\"error\""u8) is >= 0 and < 4)
         {
-            var reply = JsonSerializer.Deserialize(json, StatusJson.Default.ErrorReply);
+            var reply = JsonSerializer.Deserialize(json, StatusJson.Wire.ErrorReply);
             throw new StatusRequestException($"the agent says: {reply?.Error}");
         }
     }

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace EdgeAnpr.Agent.Status;
@@ -75,4 +77,16 @@ public sealed record AimSample(
 [JsonSerializable(typeof(SnapshotHeader))]
 [JsonSerializable(typeof(AimSample))]
 [JsonSerializable(typeof(ErrorReply))]
-public sealed partial class StatusJson : JsonSerializerContext;
+public sealed partial class StatusJson : JsonSerializerContext
+{
+    /// <summary>
+    /// What the socket and <c>--json</c> write: as <see cref="JsonSerializerContext"/>'s default but with apostrophes,
+    /// quotes and non-ASCII (°C) left as they are. The documents go to programs and terminals, never into HTML, where the
+    /// default escaping would matter.
+    /// </summary>
+    public static StatusJson Wire { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

@@ -18,7 +18,7 @@ namespace EdgeAnpr.Agent.Status;
 /// </summary>
 public sealed class StatusServer : BackgroundService
 {
-    private static readonly byte[] BusyReply = Encoding.UTF8.GetBytes(Line(new ErrorReply("busy: too many status clients at once; try again"), StatusJson.Default.ErrorReply));
+    private static readonly byte[] BusyReply = Encoding.UTF8.GetBytes(Line(new ErrorReply("busy: too many status clients at once; try again"), StatusJson.Wire.ErrorReply));
     private readonly StatusReport _report;
     private readonly FrameTap? _tap;
     private readonly StatusOptions _options;
@@ -47,7 +47,7 @@ public sealed class StatusServer : BackgroundService
     }
 
     /// <summary>Set once the socket listens (for tests, which must not sleep until it does).</summary>
-    internal Task Listening => _listening.Task;
+    internal Task<bool> Listening => _listening.Task;
 
     private readonly TaskCompletionSource<bool> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -106,7 +106,7 @@ public sealed class StatusServer : BackgroundService
             switch (request)
             {
                 case StatusProtocol.Status:
-                    await WriteAsync(stream, JsonSerializer.SerializeToUtf8Bytes(_report.Build(), StatusJson.Default.StatusDocument), stoppingToken);
+                    await WriteAsync(stream, JsonSerializer.SerializeToUtf8Bytes(_report.Build(), StatusJson.Wire.StatusDocument), stoppingToken);
                     break;
                 case StatusProtocol.Snapshot:
                     await SnapshotAsync(stream, stoppingToken);
@@ -169,7 +169,7 @@ public sealed class StatusServer : BackgroundService
             Boxes(frame.LastDetections),
             frame.LastDetectionsSequence);
         using var deadlineWrite = Deadline(stoppingToken);
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(Line(header, StatusJson.Default.SnapshotHeader)), deadlineWrite.Token);
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(Line(header, StatusJson.Wire.SnapshotHeader)), deadlineWrite.Token);
         await stream.WriteAsync(frame.Pixels, deadlineWrite.Token);
     }
 
@@ -204,7 +204,7 @@ public sealed class StatusServer : BackgroundService
                 (var heights, position) = _tap.PlateHeightsSince(position);
                 var sample = Measure(frame, heights);
                 using var deadline = Deadline(aiming.Token);
-                await stream.WriteAsync(Encoding.UTF8.GetBytes(Line(sample, StatusJson.Default.AimSample)), deadline.Token);
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(Line(sample, StatusJson.Wire.AimSample)), deadline.Token);
             }
         }
         catch (OperationCanceledException) when (end.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
@@ -385,7 +385,7 @@ public sealed class StatusServer : BackgroundService
     }
 
     private Task WriteErrorAsync(NetworkStream stream, string error, CancellationToken stoppingToken) =>
-        WriteAsync(stream, Encoding.UTF8.GetBytes(Line(new ErrorReply(error), StatusJson.Default.ErrorReply)), stoppingToken);
+        WriteAsync(stream, Encoding.UTF8.GetBytes(Line(new ErrorReply(error), StatusJson.Wire.ErrorReply)), stoppingToken);
 
     private static string Line<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.Serialize(value, type) + "\n";
 }
