@@ -65,9 +65,10 @@ internal static class SnapshotCommand
             }
 
             var plates = header.Detections.Count > 0 ? header.Detections.Count : header.LastDetections.Count;
+            var platesFrame = header.Detections.Count > 0 ? header.Sequence : header.LastDetectionsSequence;
             if (parse.GetValue(json))
             {
-                console.Out.WriteLine(JsonSerializer.Serialize(new SnapshotWritten(path, jpeg.Length, header.Width, header.Height, header.Sequence, plates), CliJson.Default.SnapshotWritten));
+                console.Out.WriteLine(JsonSerializer.Serialize(new SnapshotWritten(path, jpeg.Length, header.Width, header.Height, header.Sequence, plates, platesFrame), CliJson.Default.SnapshotWritten));
             }
             else
             {
@@ -91,5 +92,6 @@ internal static class SnapshotCommand
 }
 
 /// <summary><c>snapshot --json</c>: the file written and the frame it shows.</summary>
-/// <param name="Plates">The plates drawn (this frame's, or the last ones found before it).</param>
-internal sealed record SnapshotWritten(string Path, long Bytes, int Width, int Height, long Sequence, int Plates);
+/// <param name="Plates">The plates drawn: this frame's (green), or else the last ones found before it (orange).</param>
+/// <param name="PlatesFrame">The frame the plates drawn were found in (<paramref name="Sequence"/> when it is this one); null: none yet.</param>
+internal sealed record SnapshotWritten(string Path, long Bytes, int Width, int Height, long Sequence, int Plates, long? PlatesFrame);

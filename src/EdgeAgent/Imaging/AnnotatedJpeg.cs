@@ -34,8 +34,8 @@ internal static class AnnotatedJpeg
             (rgba[j], rgba[j + 1], rgba[j + 2], rgba[j + 3]) = (gray, gray, gray, 255);
         }
 
-        // Lines a few pixels wide at 1080p, one at VGA: visible on a laptop without hiding the plate's edges.
-        var stroke = Math.Max(1, width / 640);
+        // Lines 2 px wide up to 1280 columns, 3 at 1080p: visible on a laptop without hiding the plate's edges.
+        var stroke = Math.Max(2, width / 640);
         using (var canvas = new SKCanvas(bitmap))
         {
             if (region.Count >= 3)
@@ -60,7 +60,9 @@ internal static class AnnotatedJpeg
             }
         }
 
-        using var jpeg = bitmap.Encode(SKEncodedImageFormat.Jpeg, Quality)
+        // 4:4:4: the outlines are a pixel or two wide, and 4:2:0 chroma would smear their colour into the gray around them.
+        using var pixmap = bitmap.PeekPixels();
+        using var jpeg = pixmap.Encode(new SKJpegEncoderOptions(Quality, SKJpegEncoderDownsample.Downsample444, SKJpegEncoderAlphaOption.Ignore))
             ?? throw new InvalidOperationException($"SkiaSharp could not encode a {width}x{height} JPEG.");
         return jpeg.ToArray();
     }

@@ -68,7 +68,7 @@ public sealed class StatusCommandTests(RunningAgent agent, ITestOutputHelper out
     {
         var path = Path.Combine(agent.Site.Folder, "aim.jpg");
 
-        // Asked until a frame with a plate comes (a pass is in view 0.6 s of every 1.8 s).
+        // Asked until a frame with a plate comes (a pass is in view 0.6 s of every 1.8 s): its plates are drawn green.
         JsonElement written = default;
         await PollAsync(
             async () =>
@@ -76,9 +76,11 @@ public sealed class StatusCommandTests(RunningAgent agent, ITestOutputHelper out
                 var result = await CliRunner.RunAsync("snapshot", "--out", path, "--json", "--config", agent.Site.Config);
                 Assert.True(result.ExitCode == CliExitCodes.Ok, result.Error);
                 written = JsonDocument.Parse(result.Output).RootElement.Clone();
-                return written.GetProperty("plates").GetInt32() > 0;
+                return written.GetProperty("plates").GetInt32() > 0
+                    && written.GetProperty("platesFrame").ValueKind == JsonValueKind.Number
+                    && written.GetProperty("platesFrame").GetInt64() == written.GetProperty("sequence").GetInt64();
             },
-            "a snapshot with a plate");
+            "a snapshot of a frame with a plate");
 
         var jpeg = await File.ReadAllBytesAsync(path);
         Assert.Equal(jpeg.Length, written.GetProperty("bytes").GetInt64());
@@ -150,7 +152,7 @@ public sealed class StatusCommandTests(RunningAgent agent, ITestOutputHelper out
         return default;
     }
 
-    private static bool IsGreen(SKColor c) => c.Green > 180 && c.Red < 90 && c.Blue < 90;
+    private static bool IsGreen(SKColor c) => c.Green > c.Red + 80 && c.Green > c.Blue + 80;
 
     private async Task<JsonElement> PollStatusAsync(Func<JsonElement, bool> ready, string what)
     {
