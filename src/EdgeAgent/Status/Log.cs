@@ -20,4 +20,7 @@ internal static partial class Log
 
     [LoggerMessage(9504, LogLevel.Warning, "Status request refused: {Clients} clients already connected")]
     public static partial void Busy(ILogger logger, int clients);
+
+    [LoggerMessage(9505, LogLevel.Warning, "Status request '{Request}' failed")]
+    public static partial void RequestError(ILogger logger, string request, Exception exception);
 }

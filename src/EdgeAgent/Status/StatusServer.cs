@@ -71,7 +71,20 @@ public sealed class StatusServer : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var client = await listener.AcceptAsync(stoppingToken);
+                Socket client;
+                try
+                {
+                    client = await listener.AcceptAsync(stoppingToken);
+                }
+                catch (SocketException ex)
+                {
+                    // Out of file descriptors and the like: the endpoint waits and tries again; the host must not stop
+                    // (a background service's exception stops the host by default).
+                    Log.RequestFailed(_logger, "", $"accept failed: {ex.Message}");
+                    await Task.Delay(TimeSpan.FromSeconds(1), _time, stoppingToken);
+                    continue;
+                }
+
                 if (!_slots.Wait(0, CancellationToken.None))
                 {
                     Refuse(client);
@@ -130,6 +143,12 @@ public sealed class StatusServer : BackgroundService
         {
             // The client went away (aim's usual end).
             Log.RequestFailed(_logger, request, ex.Message);
+        }
+#pragma warning disable CA1031 // The handler's catch: a figure that cannot be read (the database busy) must not take the endpoint down.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.RequestError(_logger, request, ex);
         }
         finally
         {
