@@ -22,10 +22,13 @@ internal static class AgentCommandLine
             StationListenCommand.Create(console),
             WatchlistCommand.Create(console),
             KeysCommand.Create(console),
+            StatusCommand.Create(console),
+            SnapshotCommand.Create(console),
+            AimCommand.Create(console),
             OutboxCommand.Create(console),
-            LogsCommand.Create(console),
-            MqttCommand.Create(console),
             GpioCommand.Create(console),
+            MqttCommand.Create(console),
+            LogsCommand.Create(console),
         };
         StationCommand.AddTo(root, console);
 
@@ -38,7 +41,15 @@ internal static class AgentCommandLine
             // handler would end the process before ffmpeg children are reaped.
             ProcessTerminationTimeout = null,
         };
-        return root.Parse(args).InvokeAsync(invocation);
+        return InvokeAsync(root.Parse(args), invocation);
+    }
+
+    private static async Task<int> InvokeAsync(ParseResult parse, InvocationConfiguration invocation)
+    {
+        var exitCode = await parse.InvokeAsync(invocation);
+
+        // The technician's agent verbs keep 1 for "problems found"; a bad command line is EX_USAGE there.
+        return parse.Errors.Count > 0 && CliExitCodes.UsageCodeVerbs.Contains(parse.CommandResult.Command.Name) ? CliExitCodes.Usage : exitCode;
     }
 }
 

@@ -7,4 +7,6 @@ namespace EdgeAnpr.Agent.Cli;
 [JsonSerializable(typeof(ReplaySummary))]
 [JsonSerializable(typeof(ReplayRead))]
 [JsonSerializable(typeof(DoctorReport))]
+[JsonSerializable(typeof(SnapshotWritten))]
+[JsonSerializable(typeof(AimSummary))]
 internal sealed partial class CliJson : JsonSerializerContext;

@@ -6,6 +6,7 @@ using EdgeAnpr.Agent.Inference;
 using EdgeAnpr.Agent.Mqtt;
 using EdgeAnpr.Agent.Pipeline;
 using EdgeAnpr.Agent.Recognition;
+using EdgeAnpr.Agent.Status;
 using EdgeAnpr.Agent.Storage;
 using EdgeAnpr.Agent.Systemd;
 using EdgeAnpr.Agent.Tracking;
@@ -106,6 +107,7 @@ internal static class AgentHost
                     () => new BoxCondition(stats.FramesProcessed > 0, capture.Status.State == CaptureState.Running, transport is null || transport.Status.IsConnected),
                     sp.GetRequiredService<TimeProvider>());
             });
+            services.AddStatusEndpoint();
         }
 
         if (run.Matches)
@@ -124,6 +126,7 @@ internal static class AgentHost
             sp.GetRequiredService<ILogger<FrameProcessor>>())
         {
             Liveness = sp.GetRequiredService<PipelineLiveness>().Frames,
+            Tap = sp.GetService<FrameTap>(),
         });
         services.AddSingleton(sp => new PassProcessor(
             sp.GetRequiredService<PassQueue>(),

@@ -5,6 +5,7 @@ using EdgeAnpr.Agent.Hardware;
 using EdgeAnpr.Agent.Inference;
 using EdgeAnpr.Agent.Mqtt;
 using EdgeAnpr.Agent.Recognition;
+using EdgeAnpr.Agent.Status;
 using EdgeAnpr.Agent.Storage;
 using EdgeAnpr.Agent.Systemd;
 using EdgeAnpr.Agent.Tracking;
@@ -39,6 +40,7 @@ internal static class OptionsCatalog
         new OptionsEntry<WatchlistOptions, WatchlistOptionsValidator>(WatchlistOptions.SectionName),
         new OptionsEntry<DeliveryOptions, DeliveryOptionsValidator>(DeliveryOptions.SectionName),
         new OptionsEntry<WatchdogOptions, WatchdogOptionsValidator>(WatchdogOptions.SectionName),
+        new OptionsEntry<StatusOptions, StatusOptionsValidator>(StatusOptions.SectionName),
     ];
 
     public static IServiceCollection AddAgentOptions(this IServiceCollection services, IConfiguration configuration)

@@ -3,6 +3,7 @@ using EdgeAnpr.Agent.Detection;
 using EdgeAnpr.Agent.Imaging;
 using EdgeAnpr.Agent.Inference;
 using EdgeAnpr.Agent.Recognition;
+using EdgeAnpr.Agent.Status;
 using EdgeAnpr.Agent.Tracking;
 using Microsoft.Extensions.Logging;
 
@@ -65,6 +66,9 @@ public sealed class FrameProcessor
     /// <summary>Marked busy from taking a frame until it is processed and its passes handed on; null: not watched.</summary>
     public StageLiveness? Liveness { get; init; }
 
+    /// <summary>Shown each frame and its plates, for the status endpoint's <c>snapshot</c> and <c>aim</c>; null: none.</summary>
+    public FrameTap? Tap { get; init; }
+
     /// <summary>
     /// Consumes frames until the queue completes (the source ended), then flushes the open tracks and completes the
     /// pass queue; or until the token is cancelled (shutdown), when open tracks are flushed too, if there is room.
@@ -122,6 +126,7 @@ public sealed class FrameProcessor
     {
         var vehiclePresent = _vehiclePresentAt?.Invoke(frame.Timestamp) ?? false;
         var trigger = _detection.Process(frame, vehiclePresent, _detections);
+        Tap?.Observe(frame, _detections);
         if (trigger != DetectionTrigger.None)
         {
             _stats.DetectorRan();

@@ -27,6 +27,9 @@ internal sealed class HitSite : IDisposable
 
     public string StateDirectory => Path.Combine(Folder, "state");
 
+    /// <summary>The running agent's status socket (<c>Status:SocketPath</c>), in the site's folder.</summary>
+    public string StatusSocket => Path.Combine(Folder, "status.sock");
+
     /// <summary>A site whose watchlist lists <paramref name="plates"/> (latin, priority 1, reason "stolen").</summary>
     public static async Task<HitSite> CreateAsync(int? mqttPort, params string[] plates)
     {
@@ -53,6 +56,7 @@ internal sealed class HitSite : IDisposable
             ["Camera"] = camera ?? new JsonObject { ["Id"] = "cam1" },
             ["Storage"] = new JsonObject { ["Directory"] = StateDirectory },
             ["Recognition"] = new JsonObject { ["Regions"] = new JsonArray("latin") },
+            ["Status"] = new JsonObject { ["SocketPath"] = StatusSocket },
         };
         if (_mqttPort is { } port)
         {

@@ -23,6 +23,8 @@ internal sealed partial class AgentProcess : IDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public string Output
     {
         get
