@@ -15,11 +15,15 @@ public sealed class DecoderChoice
 
     private volatile HardwareDecoder? _hardware;
 
-    private DecoderChoice(HardwareDecoder? hardware, string reason)
+    private DecoderChoice(HardwareDecoder? hardware, string reason, bool doubtful = false)
     {
         _hardware = hardware;
         Reason = reason;
+        Doubtful = doubtful;
     }
+
+    /// <summary>A decoder asked for by name that does not look available here: capture will likely fall back (doctor warns).</summary>
+    public bool Doubtful { get; }
 
     /// <summary>The decoder before <c>auto</c> has been resolved: software (what ffmpeg picks by itself).</summary>
     public static DecoderChoice Unresolved { get; } = new(null, "not resolved yet");
@@ -74,7 +78,9 @@ public sealed class DecoderChoice
             // run by another user, may not); the fallback catches it if it fails.
             var named = HardwareDecoders.Find(setting) ?? throw new ArgumentException(HardwareDecoders.SettingError, nameof(setting));
             var doubt = Unavailable(named, listed, deviceExists);
-            return new DecoderChoice(named, doubt is null ? $"Capture:Decoder is {named.Name}" : $"Capture:Decoder is {named.Name}, but {doubt}: expect a fall-back to software");
+            return doubt is null
+                ? new DecoderChoice(named, $"Capture:Decoder is {named.Name}")
+                : new DecoderChoice(named, $"Capture:Decoder is {named.Name}, but {doubt}: expect a fall-back to software", doubtful: true);
         }
 
         var reasons = new List<string>();

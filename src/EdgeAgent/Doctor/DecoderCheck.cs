@@ -16,6 +16,6 @@ internal static class DecoderCheck
 
         var choice = await DecoderChoice.ResolveAsync(capture.Decoder, capture.FfmpegPath, cancellationToken);
         var detail = $"{choice.Description}: {choice.Reason}";
-        return choice.Reason.Contains("fall-back", StringComparison.Ordinal) ? DoctorCheck.Warn("decoder", detail) : DoctorCheck.Ok("decoder", detail);
+        return choice.Doubtful ? DoctorCheck.Warn("decoder", detail) : DoctorCheck.Ok("decoder", detail);
     }
 }

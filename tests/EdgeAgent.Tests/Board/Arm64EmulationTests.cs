@@ -15,7 +15,8 @@ namespace EdgeAnpr.Agent.Tests.Board;
 /// </summary>
 /// <remarks>
 /// Emulation runs arm64 code some 20-150 times slower than native (eval: 73 ms a crop against 0.44), so the inputs are
-/// few and small: twenty crops, a six-frame clip. Measured: the four runs take about 45 s of CPU together.
+/// few and small: twenty crops, a six-frame clip. Measured: the four runs take about 50 s of CPU together, and the class
+/// about 2 minutes at a load average of 11-14 on the 2-core development machine.
 /// </remarks>
 public sealed class Arm64EmulationTests(ITestOutputHelper output) : IDisposable
 {

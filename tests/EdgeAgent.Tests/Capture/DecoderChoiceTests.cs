@@ -14,6 +14,7 @@ public sealed class DecoderChoiceTests
         var choice = DecoderChoice.Resolve("auto", DebianFfmpeg, d => d == "/dev/video10");
 
         Assert.Equal("h264_v4l2m2m", choice.Hardware);
+        Assert.False(choice.Doubtful);
         Assert.Equal("h264_v4l2m2m (hardware)", choice.Description);
         Assert.Contains("/dev/video10 exists", choice.Reason, StringComparison.Ordinal);
     }
@@ -50,6 +51,7 @@ public sealed class DecoderChoiceTests
         var choice = DecoderChoice.Resolve("h264_rkmpp", DebianFfmpeg, _ => false);
 
         Assert.Equal("h264_rkmpp", choice.Hardware);
+        Assert.True(choice.Doubtful);
         Assert.Contains("not in this ffmpeg", choice.Reason, StringComparison.Ordinal);
         Assert.Contains("fall-back to software", choice.Reason, StringComparison.Ordinal);
     }
