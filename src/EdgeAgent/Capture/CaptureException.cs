@@ -20,6 +20,12 @@ public sealed class CaptureException : Exception
     /// <summary>True when retrying cannot help (a missing file, not a video, a bad scheme).</summary>
     public bool IsPermanent { get; init; }
 
+    /// <summary>
+    /// The hardware decoder ffmpeg could not open or decode this source with (ffmpeg had opened the input, or did not
+    /// know the decoder), or null when the failure was not the decoder's (the camera did not answer).
+    /// </summary>
+    public string? FailedDecoder { get; init; }
+
     /// <summary>The one-line form every capture failure takes: <c>Camera source 'SRC': problem.</c></summary>
     internal static CaptureException For(CameraSource source, string problem, bool permanent) =>
         new($"Camera source '{source.Display}': {problem}.") { IsPermanent = permanent };

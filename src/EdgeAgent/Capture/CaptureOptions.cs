@@ -45,6 +45,16 @@ public sealed class CaptureOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan MaxRestartDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How ffmpeg decodes the camera's video; default <see cref="HardwareDecoders.Auto"/>: the board's hardware decoder
+    /// when this ffmpeg has one and its device exists (see <see cref="HardwareDecoders.Known"/>), else software.
+    /// <see cref="HardwareDecoders.Software"/> never tries hardware; a decoder's ffmpeg name asks for that one. A hardware
+    /// decoder that fails to open or to decode the stream is dropped for software, with one warning, for that source.
+    /// </summary>
+    [Required]
+    [RegularExpression(HardwareDecoders.SettingPattern, ErrorMessage = HardwareDecoders.SettingError)]
+    public string Decoder { get; set; } = HardwareDecoders.Auto;
+
     /// <summary>The ffmpeg executable; default <c>ffmpeg</c> from PATH.</summary>
     [Required]
     public string FfmpegPath { get; set; } = "ffmpeg";

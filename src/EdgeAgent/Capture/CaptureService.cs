@@ -30,6 +30,8 @@ public sealed class CaptureService
     private readonly Func<CameraSource, FrameSource> _sourceFactory;
     private readonly ResiliencePipeline _restarts;
     private readonly CaptureProgress _progress;
+    private readonly bool _decodesWithFfmpeg;
+    private DecoderChoice _decoder = DecoderChoice.Unresolved;
     private long _nextSequence;
     private FramePool? _pool;
     private int _started;
@@ -61,7 +63,8 @@ public sealed class CaptureService
         _queue = queue;
         _time = timeProvider;
         _logger = logger;
-        _sourceFactory = sourceFactory ?? (s => new FfmpegFrameSource(s, options, pace));
+        _decodesWithFfmpeg = sourceFactory is null;
+        _sourceFactory = sourceFactory ?? (s => new FfmpegFrameSource(s, options, pace, _decoder.Hardware));
         _restarts = RestartPipeline.Create(options, timeProvider, OnRetryAsync);
         _progress = new CaptureProgress();
     }
@@ -82,7 +85,10 @@ public sealed class CaptureService
     public long Frames => _progress.Frames;
 
     /// <summary>A snapshot for status lines, the heartbeat and <c>doctor</c>.</summary>
-    public CaptureStatus Status => _progress.Snapshot(_queue.Dropped);
+    public CaptureStatus Status => _progress.Snapshot(_queue.Dropped) with { Decoder = _decoder.Description };
+
+    /// <summary>The decoder in use and why (resolved from <see cref="CaptureOptions.Decoder"/> when the run starts).</summary>
+    public DecoderChoice Decoder => Volatile.Read(ref _decoder);
 
     /// <summary>The pool frames are rented from, once the source has opened (for tests and the benchmark).</summary>
     internal FramePool? Pool => Volatile.Read(ref _pool);
@@ -102,6 +108,12 @@ public sealed class CaptureService
         Log.CaptureStarting(_logger, _source.Display, _source.Kind, _pace);
         try
         {
+            if (_decodesWithFfmpeg)
+            {
+                Volatile.Write(ref _decoder, await DecoderChoice.ResolveAsync(_options.Decoder, _options.FfmpegPath, cancellationToken));
+                Log.DecoderChosen(_logger, _source.Display, _decoder.Description, _decoder.Reason);
+            }
+
             if (_source.IsLive && SuperviseLiveSources)
             {
                 await SuperviseAsync(cancellationToken);
@@ -133,6 +145,18 @@ public sealed class CaptureService
 
     private async Task ReadOnceAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await ReadOnceWithAsync(cancellationToken);
+        }
+        catch (CaptureException ex) when (FellBackToSoftware(ex))
+        {
+            await ReadOnceWithAsync(cancellationToken);
+        }
+    }
+
+    private async Task ReadOnceWithAsync(CancellationToken cancellationToken)
+    {
         await using var source = _sourceFactory(_source);
         var format = await OpenAsync(source, cancellationToken);
         await PumpAsync(source, format, watchdog: null, cancellationToken);
@@ -152,9 +176,35 @@ public sealed class CaptureService
         cancellationToken.ThrowIfCancellationRequested();
     }
 
+    // One connection, made again at once with software decoding when the hardware decoder was what failed.
+    private async ValueTask ConnectOnceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ConnectOnceWithAsync(cancellationToken);
+        }
+        catch (CaptureException ex) when (FellBackToSoftware(ex))
+        {
+            await ConnectOnceWithAsync(cancellationToken);
+        }
+    }
+
+    // A source whose hardware decoder failed before its first frame goes on in software, for good: one warning, not a
+    // restart loop through a decoder that will not work (DESIGN.md: a box reading slowly beats one reading nothing).
+    private bool FellBackToSoftware(CaptureException failure)
+    {
+        if (failure.FailedDecoder is not { } decoder || !_decoder.FallBack(failure.Message))
+        {
+            return false;
+        }
+
+        Log.DecoderFellBack(_logger, decoder, _source.Display, failure.Message);
+        return true;
+    }
+
     // One connection: open, pump until it fails. Throws the failure when the connection never delivered
     // a frame (the restart pipeline counts it and retries); returns after logging it when it had.
-    private async ValueTask ConnectOnceAsync(CancellationToken cancellationToken)
+    private async ValueTask ConnectOnceWithAsync(CancellationToken cancellationToken)
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var watchdog = new StallWatchdog(_time, _options.StallTimeout, FirstFrameTimeout, connection);

@@ -17,4 +17,8 @@ public sealed record CaptureStatus(
     long Frames,
     long Dropped,
     int Restarts,
-    long? LastFrameTimestamp);
+    long? LastFrameTimestamp)
+{
+    /// <summary>The decoder ffmpeg runs: <c>software</c> or, e.g., <c>h264_v4l2m2m (hardware)</c> (<see cref="DecoderChoice.Description"/>).</summary>
+    public string Decoder { get; init; } = HardwareDecoders.Software;
+}

@@ -6,11 +6,12 @@ namespace EdgeAnpr.Agent.Capture;
 internal static class FfmpegArguments
 {
     /// <summary>
-    /// <c>ffmpeg -nostdin -hide_banner -nostats [input options] -i SRC -an -sn -dn -f rawvideo -pix_fmt gray -</c>.
+    /// <c>ffmpeg -nostdin -hide_banner -nostats [input options] [-c:v DECODER] -i SRC -an -sn -dn -f rawvideo -pix_fmt gray -</c>.
     /// <c>-nostats</c> keeps stderr silent while frames flow, so draining it costs nothing per frame;
     /// the stream header ffmpeg prints before the first frame is still there (it tells us the format).
     /// </summary>
-    public static IReadOnlyList<string> For(CameraSource source, CaptureOptions options, bool pace)
+    /// <param name="decoder">A hardware decoder's ffmpeg name, or null for ffmpeg's own (software) choice.</param>
+    public static IReadOnlyList<string> For(CameraSource source, CaptureOptions options, bool pace, string? decoder = null)
     {
         var args = new List<string> { "-nostdin", "-hide_banner", "-nostats" };
         switch (source.Kind)
@@ -28,6 +29,13 @@ internal static class FfmpegArguments
             case CameraSourceKind.V4l2:
                 args.AddRange(["-f", "v4l2"]);
                 break;
+        }
+
+        if (decoder is not null)
+        {
+            // An input option: it picks the decoder of the input's video stream (before -i it applies to that input).
+            // Frames still leave as gray through ffmpeg's scaler, which copies them back from the decoder's buffers.
+            args.AddRange(["-c:v", decoder]);
         }
 
         args.AddRange(["-i", source.Location, "-an", "-sn", "-dn", "-f", "rawvideo", "-pix_fmt", "gray", "-"]);

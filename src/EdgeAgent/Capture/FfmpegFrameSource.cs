@@ -19,6 +19,7 @@ public sealed class FfmpegFrameSource : FrameSource
     private readonly CameraSource _source;
     private readonly CaptureOptions _options;
     private readonly bool _pace;
+    private readonly string? _decoder;
     private Process? _process;
     private FfmpegStderr? _stderr;
     private FfmpegStdout? _stdout;
@@ -29,13 +30,15 @@ public sealed class FfmpegFrameSource : FrameSource
     /// <param name="source">What to open.</param>
     /// <param name="options">The ffmpeg path and the network timeout.</param>
     /// <param name="pace">Read a file at its native frame rate (ffmpeg <c>-re</c>); ignored for live sources.</param>
-    public FfmpegFrameSource(CameraSource source, CaptureOptions options, bool pace = false)
+    /// <param name="decoder">A hardware decoder's ffmpeg name (<see cref="DecoderChoice.Hardware"/>), or null for software.</param>
+    public FfmpegFrameSource(CameraSource source, CaptureOptions options, bool pace = false, string? decoder = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
         _source = source;
         _options = options;
         _pace = pace;
+        _decoder = decoder;
     }
 
     /// <summary>The ffmpeg process id once opened (0 before), for tests that check it is gone after dispose.</summary>
@@ -63,7 +66,7 @@ public sealed class FfmpegFrameSource : FrameSource
         {
             // ffmpeg ended before it could decode anything; its last lines say why.
             var exitCode = await WaitForExitAsync(cancellationToken);
-            throw FfmpegFailure.From(_source, _stderr.Tail(), exitCode);
+            throw DecoderFailure(_stderr.Tail(), exitCode) ?? FfmpegFailure.From(_source, _stderr.Tail(), exitCode);
         }
 
         _frameBytes = checked(known.Width * known.Height);
@@ -155,6 +158,21 @@ public sealed class FfmpegFrameSource : FrameSource
         }
     }
 
+    // With a hardware decoder, ffmpeg failing before its first frame after it had read the source's streams (or not
+    // knowing the decoder at all) is the decoder's failure: "Could not find a valid device", "Error while opening
+    // decoder", a codec it cannot decode. One that never reached the source is the camera's, and keeps the decoder.
+    private CaptureException? DecoderFailure(IReadOnlyList<string> tail, int exitCode)
+    {
+        var unknown = tail.Any(l => l.StartsWith("Unknown decoder", StringComparison.Ordinal));
+        if (_decoder is null || !(_stderr!.InputOpened || unknown))
+        {
+            return null;
+        }
+
+        var last = tail.Count > 0 ? tail[^1].Replace(_source.Location, _source.Display, StringComparison.Ordinal).Trim().TrimEnd('.') : $"exit code {exitCode}";
+        return new CaptureException($"Camera source '{_source.Display}': decoder {_decoder} failed: {last}.") { FailedDecoder = _decoder };
+    }
+
     private void CheckFileExists()
     {
         if (Directory.Exists(_source.Location))
@@ -176,7 +194,7 @@ public sealed class FfmpegFrameSource : FrameSource
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in FfmpegArguments.For(_source, _options, _pace))
+        foreach (var argument in FfmpegArguments.For(_source, _options, _pace, _decoder))
         {
             info.ArgumentList.Add(argument);
         }

@@ -25,6 +25,9 @@ internal sealed class FfmpegStderr
     /// <summary>The frame format, or null if ffmpeg ended before it printed one (it failed to open the source).</summary>
     public Task<FrameFormat?> Format => _format.Task;
 
+    /// <summary>True once ffmpeg has printed the input's description (<c>Input #0, ...</c>): it reached the source and read its streams.</summary>
+    public bool InputOpened { get; private set; }
+
     public IReadOnlyList<string> Tail()
     {
         lock (_gate)
@@ -41,6 +44,11 @@ internal sealed class FfmpegStderr
             while (await reader.ReadLineAsync() is { } line)
             {
                 Remember(line);
+                if (!InputOpened && line.StartsWith("Input #", StringComparison.Ordinal))
+                {
+                    InputOpened = true;
+                }
+
                 if (!_format.Task.IsCompleted && _header.TryAccept(line, out var format))
                 {
                     _format.TrySetResult(format);

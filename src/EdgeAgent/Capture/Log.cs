@@ -28,4 +28,10 @@ internal static partial class Log
 
     [LoggerMessage(107, LogLevel.Error, "Capture failed for good: {Reason}")]
     public static partial void CaptureFailed(ILogger logger, string reason, Exception? exception);
+
+    [LoggerMessage(108, LogLevel.Information, "Decoding {Source} with {Decoder}: {Reason}")]
+    public static partial void DecoderChosen(ILogger logger, string source, string decoder, string reason);
+
+    [LoggerMessage(109, LogLevel.Warning, "Hardware decoder {Decoder} failed on {Source}; decoding in software from now on: {Reason}")]
+    public static partial void DecoderFellBack(ILogger logger, string decoder, string source, string reason);
 }

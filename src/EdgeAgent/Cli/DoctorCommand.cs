@@ -66,6 +66,7 @@ internal static class DoctorCommand
         var mqtt = Bind<MqttOptions>(configuration, MqttOptions.SectionName);
 
         checks.Add(await Checks.FfmpegAsync(capture.FfmpegPath, cancellationToken));
+        checks.Add(await DecoderCheck.RunAsync(capture, cancellationToken));
         checks.Add(Checks.OnnxRuntime());
         checks.Add(MqttDoctor.Library());
         checks.Add(GpioDoctor.Check(Bind<GpioOptions>(configuration, GpioOptions.SectionName)));

@@ -16,12 +16,16 @@ internal sealed class CaptureRig
 {
     private readonly List<FfmpegFrameSource> _sources = [];
 
-    public CaptureRig(string source, ITestOutputHelper output, CaptureOptions? options = null, bool pace = false, TimeProvider? time = null, int queueCapacity = 64)
+    /// <param name="productSources">
+    /// Let the service make its sources as the product does (resolving <see cref="CaptureOptions.Decoder"/>); the rig
+    /// then does not see their process ids.
+    /// </param>
+    public CaptureRig(string source, ITestOutputHelper output, CaptureOptions? options = null, bool pace = false, TimeProvider? time = null, int queueCapacity = 64, bool productSources = false)
     {
         Options = options ?? FastOptions();
         Queue = new FrameQueue(queueCapacity);
         Logger = TestLogs.For<CaptureService>(output);
-        Service = new CaptureService(CameraSource.Parse(source), Options, pace, Queue, time ?? TimeProvider.System, Logger, Make);
+        Service = new CaptureService(CameraSource.Parse(source), Options, pace, Queue, time ?? TimeProvider.System, Logger, productSources ? null : Make);
 
         FfmpegFrameSource Make(CameraSource camera)
         {
