@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using EdgeAnpr.Agent.Pipeline;
 using EdgeAnpr.Agent.Tests.Imaging;
@@ -8,6 +9,7 @@ namespace EdgeAnpr.Agent.Tests.Packaging;
 /// The Debian packages as a box gets them: the amd64 one installed, upgraded, removed and purged in a throw-away root
 /// by dpkg with its own maintainer scripts, its agent run from there; the arm64 one looked into.
 /// </summary>
+[SupportedOSPlatform("linux")]
 public sealed class DebianPackageTests : IDisposable
 {
     private const string Config = "/etc/edge-anpr/edge-anpr.json";
@@ -143,7 +145,7 @@ public sealed class DebianPackageTests : IDisposable
         Assert.Null(_root.Entry("etc/passwd", "edge-anpr"));
         Assert.Null(_root.Entry("etc/group", "edge-anpr"));
         // The groups other software uses stay, without the user.
-        Assert.Equal(["video", "x", "44", ""], _root.Entry("etc/group", "video"));
+        Assert.Equal(["video", "x", "44", ""], _root.Entry("etc/group", "video")!);
         Assert.Equal("", _root.Entry("etc/group", "gpio")![3]);
     }
 
