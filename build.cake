@@ -40,6 +40,11 @@ var debianPackages = new[]
 
     // Synthetic plate renderer (tests, sample clips, training): Persian, Latin and Cyrillic glyphs.
     "fonts-farsiweb", "fonts-noto-core", "fonts-dejavu-core",
+
+    // Package target and its tests: dpkg-deb builds the packages (dpkg is essential: no fakeroot, --root-owner-group);
+    // systemd-analyze scores the unit, systemd-sysusers and deb-systemd-helper run in the postinst under dpkg --root,
+    // and libseccomp2 (a dependency of systemd) applies the unit's system call filter to the agent in a test.
+    "systemd", "init-system-helpers", "libseccomp2",
 };
 
 // Bench only, to fetch the OCR models it compares with (`npm pack`, see __FetchOcrBaselines); installed only when
