@@ -47,15 +47,32 @@ internal sealed partial class AgentProcess : IDisposable
         }
     }
 
-    public static AgentProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    public static AgentProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        StartUnder([], environment, arguments);
+
+    /// <summary>
+    /// Started by <paramref name="launcher"/> (a program and its arguments that ends by exec-ing the command line it is
+    /// given, such as one that confines it), so that the process is in the end the agent itself.
+    /// </summary>
+    public static AgentProcess StartUnder(IReadOnlyList<string> launcher, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        foreach (var argument in launcher.Skip(1))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (launcher.Count > 0)
+        {
+            info.ArgumentList.Add("dotnet");
+        }
+
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "edge-anpr.dll"));
         foreach (var argument in arguments)
         {
