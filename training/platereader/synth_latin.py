@@ -184,8 +184,7 @@ def _draw_line(img, groups, sep, f, x0, x1, cy, ch_h, ink, squeeze, shapes=False
                 r = ch_h * 0.06
                 sc.rect(img, x + w / 2 - r, cy - r, x + w / 2 + r, cy + r, ink)
             elif sep == "emblem":
-                col = sc.rand_color(tuple(int(c) for c in np.random.randint(30, 220, 3)), 0)
-                sc.rect(img, x + w * 0.1, cy - ch_h * 0.3, x + w * 0.9, cy + ch_h * 0.3, col)
+                decoration(img, x + w * 0.05, cy - ch_h * 0.42, x + w * 0.95, cy + ch_h * 0.42)
             x += w + gap * scale
             continue
         mask, top = m
@@ -421,11 +420,77 @@ def render_eu():
     n = random.randint(2, 3)
     groups = [_pick(random.choice([LATIN_LETTERS, DIGITS, LATIN_LETTERS + DIGITS]), random.randint(1, 4))
               for _ in range(n)]
-    _draw_line(img, groups, random.choice([" ", "-", "·"]), f, strip + W * 0.03, W * 0.97,
+    # Slovak and Czech style: a coat of arms or the two inspection stickers between groups.
+    sep = random.choice([" ", "-", "·", "emblem", "emblem"])
+    _draw_line(img, groups, sep, f, strip + W * 0.03, W * 0.97,
                H * 0.5, H * random.uniform(0.6, 0.75), ink, random.uniform(0.6, 1.0),
                shapes=random.random() < SHAPE_P["eu"])
     sc.rounded_border(img, ink, max(1, int(H * 0.03)), int(H * 0.1))
+    if random.random() < 0.3:
+        screws(img)
     return img, "".join(groups)
+
+
+def decoration(img, x0, y0, x1, y1, kind=None):
+    """Something real plates carry between their characters that is not a character: a
+    coat of arms (the Slovak double cross on hills, a round crest), the two round
+    inspection stickers of Czech plates (stacked coloured discs, which a reader that never
+    saw them reads as `8`), or a plain coloured badge.  Drawn inside the box given."""
+    from PIL import Image, ImageDraw
+    kind = kind or random.choice(["shield", "shield", "discs", "discs", "crest", "badge"])
+    w, h = x1 - x0, y1 - y0
+    pil = Image.fromarray(img)
+    d = ImageDraw.Draw(pil)
+    col = lambda base, j=30: tuple(sc.rand_color(base, j))
+    if kind == "shield":
+        # A heater shield (red) with a white double-armed cross on blue hills.
+        sw = min(w, h * 0.8)
+        cx = (x0 + x1) / 2
+        top, bot = y0, y1
+        pts = [(cx - sw / 2, top), (cx + sw / 2, top), (cx + sw / 2, top + (bot - top) * 0.55),
+               (cx, bot), (cx - sw / 2, top + (bot - top) * 0.55)]
+        d.polygon(pts, fill=col((200, 30, 40)), outline=col((240, 240, 240), 10) if random.random() < 0.5 else None)
+        white = col((245, 245, 245), 10)
+        bar = max(1, sw * 0.1)
+        d.rectangle([cx - bar / 2, top + h * 0.12, cx + bar / 2, top + h * 0.72], fill=white)
+        for fy, fw in ((0.28, 0.32), (0.45, 0.42)):
+            d.rectangle([cx - sw * fw / 2, top + h * fy - bar / 2, cx + sw * fw / 2, top + h * fy + bar / 2], fill=white)
+        d.pieslice([cx - sw * 0.4, top + h * 0.62, cx + sw * 0.4, top + h * 1.02], 180, 360, fill=col((30, 60, 170)))
+    elif kind == "discs":
+        # Two stacked round stickers (emission / technical inspection), coloured, with a rim.
+        r = min(w / 2, h / 4.2)
+        cx = (x0 + x1) / 2
+        for cy in (y0 + h * 0.27, y0 + h * 0.73):
+            d.ellipse([cx - r, cy - r, cx + r, cy + r],
+                      fill=col(tuple(int(c) for c in np.random.randint(40, 230, 3)), 0),
+                      outline=col((30, 30, 30)) if random.random() < 0.6 else None, width=max(1, int(r * 0.12)))
+            if random.random() < 0.5:
+                d.line([cx - r * 0.7, cy, cx + r * 0.7, cy], fill=col((20, 20, 20)), width=max(1, int(r * 0.15)))
+    elif kind == "crest":
+        r = min(w, h) / 2
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=col((40, 120, 200), 60), outline=col((230, 200, 40), 30),
+                  width=max(1, int(r * 0.15)))
+        d.ellipse([cx - r * 0.45, cy - r * 0.45, cx + r * 0.45, cy + r * 0.45], fill=col((230, 200, 40), 30))
+    else:
+        d.rectangle([x0 + w * 0.05, y0 + h * 0.15, x1 - w * 0.05, y1 - h * 0.15],
+                    fill=col(tuple(int(c) for c in np.random.randint(30, 220, 3)), 0))
+    img[:] = np.asarray(pil)
+
+
+def screws(img, ink=None):
+    """Screw or rivet heads near the top and bottom edge (often between the characters)."""
+    from PIL import Image, ImageDraw
+    H, W = img.shape[:2]
+    pil = Image.fromarray(img)
+    d = ImageDraw.Draw(pil)
+    r = H * random.uniform(0.035, 0.06)
+    xs = [W * random.uniform(0.15, 0.3), W * random.uniform(0.7, 0.85)] if random.random() < 0.6 else [W * random.uniform(0.4, 0.6)]
+    for x in xs:
+        for y in ((H * 0.1, H * 0.9) if random.random() < 0.5 else (H * random.choice([0.1, 0.9]),)):
+            c = tuple(sc.rand_color((150, 150, 150), 60))
+            d.ellipse([x - r, y - r, x + r, y + r], fill=c, outline=tuple(sc.rand_color((60, 60, 60), 20)))
+    img[:] = np.asarray(pil)
 
 
 def _draw_ru_like(img, text, big, f, x0, x1, H, ink, sq):
@@ -441,11 +506,14 @@ def _draw_ru_like(img, text, big, f, x0, x1, H, ink, sq):
                          base, h, "H" if ch.isalpha() else "0", ink, sq)
 
 
-RENDERERS = [(render_us, 0.5), (render_ru, 0.15), (render_kz, 0.09), (render_eu, 0.09),
+RENDERERS = [(render_us, 0.45), (render_ru, 0.14), (render_kz, 0.09), (render_eu, 0.15),
              (render_br, 0.12), (render_mercosur, 0.05)]
 
 
 def render():
     """One random Latin plate: (RGB uint8 image, canonical text)."""
     fn = random.choices([r for r, _ in RENDERERS], [w for _, w in RENDERERS])[0]
-    return fn()
+    img, text = fn()
+    if fn is not render_eu and random.random() < 0.15:
+        screws(img)
+    return img, text

@@ -87,7 +87,7 @@ def make_batch(cfg, real: RealPool, synth: SynthPool, n: int):
         else:
             gray, text = synth.sample()
             crop = augment.augment(gray, True, cfg["crop_heights"], cfg["binarize_p"],
-                                   left_cut=cfg.get("left_cut", 0.0))
+                                   left_cut=cfg.get("left_cut", 0.0), loose_p=cfg.get("loose_p", 0.0))
         images.append(gray_to_input(crop, cfg["width"], cfg["height"]))
         t = encode(text, cfg["charset"])
         targets.extend(t)
