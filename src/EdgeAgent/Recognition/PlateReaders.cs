@@ -28,7 +28,7 @@ public sealed class PlateReaders : IDisposable
     {
         _groups = groups;
         _regions = [.. regions];
-        MinConfidence = options.MinConfidence;
+        _minConfidence = [.. Enum.GetValues<PlateRegion>().Select(r => (float)options.MinConfidenceFor(r))];
         _marginX = options.CropMarginX;
         _marginY = options.CropMarginY;
     }
@@ -36,8 +36,11 @@ public sealed class PlateReaders : IDisposable
     /// <summary>The regions read, in the configured order.</summary>
     public IReadOnlyList<PlateRegion> Regions => _regions;
 
-    /// <summary>See <see cref="RecognitionOptions.MinConfidence"/>.</summary>
-    public double MinConfidence { get; }
+    /// <summary>Each region's minimum confidence (<see cref="RecognitionOptions.MinConfidenceFor"/>), by the region's value.</summary>
+    private readonly float[] _minConfidence;
+
+    /// <summary>The minimum confidence of a read of <paramref name="region"/>: <see cref="RecognitionOptions.MinConfidenceFor"/>.</summary>
+    public double MinConfidenceFor(PlateRegion region) => _minConfidence[(int)region];
 
     /// <summary>
     /// Loads the models the configured regions need and checks that each can write its regions' plates. Throws
@@ -66,7 +69,8 @@ public sealed class PlateReaders : IDisposable
 
             if (logger is not null)
             {
-                Log.ReadersReady(logger, new RegionList(regions), options.MinConfidence, options.GrammarMargin);
+                double iran = options.MinConfidenceFor(PlateRegion.Ir), latin = options.MinConfidenceFor(PlateRegion.Latin);
+                Log.ReadersReady(logger, new RegionList(regions), iran, latin, options.GrammarMargin);
             }
 
             return new PlateReaders([.. groups], regions, options);
@@ -93,12 +97,12 @@ public sealed class PlateReaders : IDisposable
         return new PlateBox(box.Left - dx, box.Top - dy, box.Right + dx, box.Bottom + dy).ToPixelRect().ClipTo(width, height);
     }
 
-    /// <summary>Whether a read counts as a plate: it matches its region's formats with at least <see cref="MinConfidence"/>.</summary>
+    /// <summary>Whether a read counts as a plate: it matches its region's formats with at least its region's <see cref="MinConfidenceFor"/>.</summary>
     public bool Accepts(PlateRead read)
     {
         ArgumentNullException.ThrowIfNull(read);
         // Compared in float, the confidence's own precision, so that a minimum of 0.9 admits a read of 0.9f.
-        return read.MatchesGrammar && read.Confidence >= (float)MinConfidence;
+        return read.MatchesGrammar && read.Confidence >= _minConfidence[(int)read.Region];
     }
 
     /// <summary>Reads one crop of an 8-bit gray frame (<paramref name="stride"/> bytes a row).</summary>
