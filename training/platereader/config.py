@@ -64,6 +64,6 @@ READERS = {
         eval_sets=["us-plates", "br-plates", "ar-plates", "ru-plates", "kz-plates"],
         calib_method="minmax",              # int8 ranges: min/max matches the float model on every held-out figure
                                             # of this model; the 99.999th percentile ("percentile") lost 1 to 2 US crops
-        steps=16000, batch=64, lr=2e-3, minutes=65,
+        steps=16000, batch=64, lr=2e-3, minutes=90,
     ),
 }

@@ -376,33 +376,55 @@ def render_ru():
     return img, text + region
 
 
+def _kz_flag(img, x0, x1, H, f):
+    """The left field of a Kazakh plate: the sky-blue flag (a golden sun over a steppe eagle)
+    above `KZ`, or only `KZ` on older or cheaper plates."""
+    from PIL import Image, ImageDraw
+    w = x1 - x0
+    if random.random() < 0.75:
+        top, bot = H * 0.1, H * random.uniform(0.45, 0.55)
+        sc.rect(img, x0 + w * 0.08, top, x1 - w * 0.08, bot, sc.rand_color((0, 175, 202), 25))
+        pil = Image.fromarray(img)
+        d = ImageDraw.Draw(pil)
+        cx, cy, r = (x0 + x1) / 2, (top + bot) / 2, (bot - top) * 0.28
+        d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=tuple(sc.rand_color((250, 200, 40), 20)))
+        d.line([cx - r * 1.4, cy + r * 1.2, cx + r * 1.4, cy + r * 1.2], fill=tuple(sc.rand_color((250, 200, 40), 20)),
+               width=max(1, int(r * 0.3)))
+        img[:] = np.asarray(pil)
+        sc.draw_fit(img, "KZ", f, x0 + w * 0.1, x1 - w * 0.1, H * 0.76, H * 0.28, "K", sc.rand_color((20, 20, 20), 15))
+    else:
+        sc.draw_fit(img, "KZ", f, x0 + w * 0.1, x1 - w * 0.1, H * 0.72, H * 0.3, "K", sc.rand_color((20, 20, 20), 15))
+
+
 def render_kz():
-    """Kazakh: [flag KZ] DDD LL(L) | RR; older style L DDD LLL too (region last)."""
+    """Kazakh plates as they are on the road (canonical text in the `kz` grammar's formats):
+
+    * 2012 private `DDD LLL RR` and legal-entity `DDD LL RR`: the flag and `KZ` at the left,
+      the two-digit region code at the right behind a bar;
+    * 1993 `L DDD LLL` (private) and `L DDD LL` (organisations): the region letter first, no
+      region code, the flag or only `KZ` at the left."""
     W = random.randint(300, 540)
     H = int(W / random.uniform(4.3, 4.9))
     img = sc.plate_canvas(W, H, sc.rand_color((240, 240, 240), 15))
     ink = sc.rand_color((15, 15, 15), 15)
     f = random.choice(_fonts("latin"))
     sq = random.uniform(0.75, 1.15)
-    strip = W * random.uniform(0.08, 0.11)
-    if random.random() < 0.7:
-        sc.rect(img, 0, 0, strip, H, sc.rand_color((40, 150, 210), 25))
-        sc.draw_fit(img, "KZ", f, strip * 0.1, strip * 0.9, H * 0.75, H * 0.2, "K", (245, 245, 245))
+    strip = W * random.uniform(0.09, 0.12)
+    _kz_flag(img, 0, strip, H, f)
+    kind = random.choices(["2012", "2012-org", "1993", "1993-org"], [0.55, 0.2, 0.15, 0.1])[0]
+    if kind.startswith("2012"):
+        main = _pick(DIGITS, 3) + _pick(RU_LETTERS if random.random() < 0.3 else LATIN_LETTERS, 3 if kind == "2012" else 2)
+        region = "%02d" % random.randint(1, 20)
+        bx = W * random.uniform(0.78, 0.82)
+        _draw_ru_like(img, main, [1] * len(main), f, strip + W * 0.02, bx - W * 0.02, H, ink, sq)
+        sc.rect(img, bx, H * 0.04, bx + max(1, H * 0.03), H * 0.96, ink)
+        sc.draw_fit(img, region, f, bx + W * 0.015, W * 0.98, H * 0.5, H * 0.62, "0", ink, sq)
+        text = main + region
     else:
-        sc.draw_fit(img, "KZ", f, strip * 0.1, strip * 0.9, H * 0.75, H * 0.2, "K", ink)
-    if random.random() < 0.85:
-        main = _pick(DIGITS, 3) + _pick(LATIN_LETTERS, random.choice([2, 3, 3]))
-        big = [1] * len(main)
-    else:
-        main = random.choice(LATIN_LETTERS) + _pick(DIGITS, 3) + _pick(LATIN_LETTERS, random.choice([2, 3]))
-        big = [1] * len(main)
-    region = "%02d" % random.randint(1, 20)
-    bx = W * random.uniform(0.78, 0.82)
-    _draw_ru_like(img, main, big, f, strip + W * 0.02, bx - W * 0.02, H, ink, sq)
-    sc.rect(img, bx, H * 0.04, bx + max(1, H * 0.03), H * 0.96, ink)
-    sc.draw_fit(img, region, f, bx + W * 0.015, W * 0.98, H * 0.5, H * 0.62, "0", ink, sq)
+        text = random.choice(LATIN_LETTERS) + _pick(DIGITS, 3) + _pick(LATIN_LETTERS, 3 if kind == "1993" else 2)
+        _draw_ru_like(img, text, [1] * len(text), f, strip + W * 0.03, W * 0.97, H, ink, sq)
     sc.rounded_border(img, ink, max(1, int(H * random.uniform(0.02, 0.05))), int(H * 0.1))
-    return img, main + region
+    return img, text
 
 
 def render_eu():
