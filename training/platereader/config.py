@@ -25,6 +25,9 @@ READERS = {
         train_sets={"ir-plates": 1.0},     # sampling weight among the real sets
         real_fraction=0.5,                  # share of each batch taken from real crops
         render=synth_ir.render,
+        # Two-row plates (tworow.py): set two_row_p (the share of synthetic samples) to train on
+        # unfolded motorcycle plates; the Iranian grammar then needs their 8-digit format.
+        render_two_row=synth_ir.render_motorcycle, two_row_heights=(40, 140),
         binarize_p=0.0,
         crop_heights=(16, 110),             # simulated crop heights in camera pixels
         left_cut=0.12,                      # synthetic: often cut into the blue strip, like real crops
@@ -59,6 +62,9 @@ READERS = {
         dropout=0.25,
         weight_decay=0.05,
         render=synth_latin.render,
+        # Two-row plates (tworow.py): set two_row_p (the share of synthetic samples) to train on
+        # unfolded square plates, once the product reads square crops unfolded too.
+        render_two_row=synth_latin.render_two_row, two_row_heights=(40, 160),
         binarize_p=0.08,
         crop_heights=(24, 140),             # US text is under half the plate height
         eval_sets=["us-plates", "br-plates", "ar-plates", "ru-plates", "kz-plates"],

@@ -539,3 +539,56 @@ def render():
     if fn is not render_eu and random.random() < 0.15:
         screws(img)
     return img, text
+
+
+# ---------------------------------------------------------------- two-row (square) plates
+
+def _row(img, text, f, x0, x1, y0, y1, ink, sq):
+    """One text row of a two-row plate, filling the band y0..y1 between x0 and x1."""
+    h = (y1 - y0) * random.uniform(0.62, 0.78)
+    cy = (y0 + y1) / 2 + (y1 - y0) * random.uniform(-0.03, 0.03)
+    split = len(text) >= 4 and random.random() < 0.4
+    groups = [text[:len(text) // 2], text[len(text) // 2:]] if split else [text]
+    _draw_line(img, groups, " " if split else "", f, x0, x1, cy, h, ink, sq)
+
+
+def render_two_row():
+    """One square two-row plate: (RGB image, canonical text, top row first).
+
+    Russian square plate (`L DDD` above `LL RR(R)`), Kazakh square plate (`DDD` above
+    `LL(L) RR`, a flag field left of the bottom row), European two-row plates (letters above
+    digits and letters, sometimes a blue strip) and US motorcycle-style plates (a few
+    characters above more).  Read through `tworow.unfold`, as the product reads them."""
+    kind = random.choices(["ru", "kz", "eu", "us"], [0.3, 0.3, 0.25, 0.15])[0]
+    W = random.randint(200, 340)
+    H = int(W / random.uniform(1.2, 1.9))
+    yellow = kind == "eu" and random.random() < 0.3
+    img = sc.plate_canvas(W, H, sc.rand_color((245, 205, 40) if yellow else (240, 240, 240), 12))
+    ink = sc.rand_color((15, 15, 15), 15)
+    f = random.choice(_fonts("latin"))
+    sq = random.uniform(0.7, 1.05)
+    top_x0 = bottom_x0 = W * 0.05
+    if kind == "ru":
+        top = random.choice(RU_LETTERS) + _pick(DIGITS, 3)
+        bottom = _pick(RU_LETTERS, 2) + _pick(DIGITS, random.choice([2, 2, 3]))
+    elif kind == "kz":
+        top = _pick(DIGITS, 3)
+        bottom = _pick(LATIN_LETTERS, random.choice([2, 3, 3])) + "%02d" % random.randint(1, 20)
+        _kz_flag(img, W * 0.01, W * 0.17, H, f)
+        bottom_x0 = W * 0.19
+    elif kind == "eu":
+        top = _pick(LATIN_LETTERS, random.randint(1, 3))
+        bottom = _pick(DIGITS, random.randint(2, 4)) + _pick(LATIN_LETTERS, random.randint(0, 2))
+        if random.random() < 0.6:
+            sc.rect(img, 0, 0, W * 0.12, H, sc.rand_color((20, 50, 160), 20))
+            top_x0 = bottom_x0 = W * 0.15
+    else:
+        top = _pick(LATIN_LETTERS + DIGITS, random.randint(2, 3))
+        bottom = _pick(DIGITS + LATIN_LETTERS, random.randint(3, 4))
+    split = H * random.uniform(0.42, 0.55)
+    _row(img, top, f, top_x0, W * 0.95, H * 0.04, split, ink, sq)
+    _row(img, bottom, f, bottom_x0, W * 0.95, split, H * 0.96, ink, sq)
+    sc.rounded_border(img, ink, max(1, int(H * random.uniform(0.015, 0.035))), int(H * 0.06))
+    if random.random() < 0.3:
+        screws(img)
+    return img, top + bottom
