@@ -62,9 +62,9 @@ READERS = {
         dropout=0.25,
         weight_decay=0.05,
         render=synth_latin.render,
-        # Two-row plates (tworow.py): set two_row_p (the share of synthetic samples) to train on
-        # unfolded square plates, once the product reads square crops unfolded too.
-        render_two_row=synth_latin.render_two_row, two_row_heights=(40, 160),
+        # Two-row plates (tworow.py): this share of the synthetic samples is a rendered square
+        # plate, shown unfolded as the product reads square crops; real two-row crops unfolded too.
+        render_two_row=synth_latin.render_two_row, two_row_heights=(40, 160), two_row_p=0.1,
         binarize_p=0.08,
         crop_heights=(24, 140),             # US text is under half the plate height
         eval_sets=["us-plates", "br-plates", "ar-plates", "ru-plates", "kz-plates"],

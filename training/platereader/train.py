@@ -86,6 +86,8 @@ def make_batch(cfg, real: RealPool, synth: SynthPool, n: int, two_row: SynthPool
                 crop = augment.geometric(gray, False, max(16, gray.shape[0]), jitter=0.4, **real_edges)
             else:
                 crop = augment.augment(gray, False, cfg["crop_heights"], cfg["binarize_p"], **real_edges)
+            if two_row is not None and gray.shape[1] < tworow.REAL_TWO_ROW_ASPECT * gray.shape[0]:
+                crop = tworow.unfold(crop)
         elif two_row is not None and random.random() < cfg["two_row_p"]:
             gray, text = two_row.sample()
             crop = tworow.unfold(augment.augment(gray, True, cfg["two_row_heights"], cfg["binarize_p"]))
