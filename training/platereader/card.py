@@ -28,6 +28,8 @@ def sidecar(cfg) -> dict:
         "blank": 0,
         "outputKind": "logits",
         "timeSteps": cfg["width"] // 4,
+        # Trained on unfolded two-row plates (tworow.py): the product also reads squarish crops unfolded.
+        **({"twoRow": "unfold"} if cfg.get("two_row_p") else {}),
     }
 
 

@@ -21,6 +21,12 @@ public sealed class PlateReaders : IDisposable
     private readonly PlateRegion[] _regions;
     private readonly PlateRead[] _one = new PlateRead[1];
 
+    // Two-row reading (TwoRowUnfold): whether any model reads unfolded crops, the unfolded pixels, and the reads to choose from.
+    private readonly bool _readsTwoRows;
+    private readonly PlateRead[] _candidates;
+    private byte[] _unfolded = [];
+    private float[] _unfoldScratch = [];
+
     private readonly double _marginX;
     private readonly double _marginY;
 
@@ -28,6 +34,8 @@ public sealed class PlateReaders : IDisposable
     {
         _groups = groups;
         _regions = [.. regions];
+        _readsTwoRows = groups.Any(g => g.Model.ReadsTwoRows);
+        _candidates = new PlateRead[1 + regions.Count];
         _minConfidence = [.. Enum.GetValues<PlateRegion>().Select(r => (float)options.MinConfidenceFor(r))];
         _marginX = options.CropMarginX;
         _marginY = options.CropMarginY;
@@ -133,6 +141,15 @@ public sealed class PlateReaders : IDisposable
             throw new ArgumentException($"{results.Length} results cannot hold {crops.Length} crops.", nameof(results));
         }
 
+        ReadAsIs(pixels, stride, crops, results);
+        if (_readsTwoRows)
+        {
+            ReadUnfolded(pixels, stride, crops, results);
+        }
+    }
+
+    private void ReadAsIs(ReadOnlySpan<byte> pixels, int stride, ReadOnlySpan<PixelRect> crops, Span<PlateRead> results)
+    {
         if (_groups.Length == 1 && _regions.Length == 1)
         {
             _groups[0].Model.Read(pixels, stride, crops, _regions, results);
@@ -171,6 +188,38 @@ public sealed class PlateReaders : IDisposable
         finally
         {
             ArrayPool<PlateRead>.Shared.Return(all, clearArray: true);
+        }
+    }
+
+    /// <summary>
+    /// Reads each squarish crop (<see cref="TwoRowUnfold.MayHoldTwoRows"/>) once more, unfolded, with the models trained on
+    /// two-row plates, and keeps the better of its reads (<see cref="Best"/>): a crop cannot tell whether it holds one row
+    /// (a US plate is 2:1) or two, and the read as it is stays the answer when no unfolded read is in the formats.
+    /// </summary>
+    private void ReadUnfolded(ReadOnlySpan<byte> pixels, int stride, ReadOnlySpan<PixelRect> crops, Span<PlateRead> results)
+    {
+        for (var i = 0; i < crops.Length; i++)
+        {
+            if (!TwoRowUnfold.MayHoldTwoRows(crops[i]))
+            {
+                continue;
+            }
+
+            var (width, height) = TwoRowUnfold.Unfold(pixels, stride, crops[i], ref _unfolded, ref _unfoldScratch);
+            ReadOnlySpan<PixelRect> whole = [new PixelRect(0, 0, width, height)];
+            _candidates[0] = results[i];
+            var count = 1;
+            foreach (var (model, regions) in _groups)
+            {
+                if (model.ReadsTwoRows)
+                {
+                    model.Read(_unfolded.AsSpan(0, width * height), width, whole, regions, _candidates.AsSpan(count, regions.Length));
+                    count += regions.Length;
+                }
+            }
+
+            results[i] = Best(_candidates.AsSpan(0, count));
+            Array.Clear(_candidates);
         }
     }
 
