@@ -28,7 +28,7 @@ from platereader import card, evaluate, onnx_export, ortrun, quantize, realdata,
 from platereader.config import READERS  # noqa: E402
 from platereader.train import build_model, train  # noqa: E402
 
-ALL_SETS = ["ir-plates", "us-plates", "ru-plates", "kz-plates"]
+ALL_SETS = ["ir-plates", "us-plates", "ru-plates", "kz-plates", "br-plates", "ar-plates"]
 
 
 def out_dir(reader):

@@ -28,7 +28,7 @@ def _background(h, w):
 
 
 def geometric(gray: np.ndarray, synthetic: bool, out_h: int, jitter: float = 1.0, left_cut: float = 0.0,
-              left_pad: float = 0.0, edge_cut: float = 0.0):
+              left_pad: float = 0.0, edge_cut: float = 0.0, loose_p: float = 0.0):
     """Perspective + loose/tight crop of a tight plate image; returns a crop out_h px tall.
 
     `synthetic` plates get a random surround; real crops (already cut from a photo) are
@@ -43,10 +43,18 @@ def geometric(gray: np.ndarray, synthetic: bool, out_h: int, jitter: float = 1.0
     characters are not always in the same output columns.  `edge_cut` (real crops only):
     each side, with probability 0.2, moves inward by up to this fraction of the width,
     like the detector boxes that cut through the first or last digit.
+
+    `loose_p` (synthetic plates only): with this probability the box is a loose one, the
+    plate filling only 45-90% of its width and 35-80% of its height, like a crop with a
+    margin around the plate (the br-plates crops, a generous detector box or a hand-cut
+    crop), so such a crop reads as well as a tight one.
     """
     h0, w0 = gray.shape
     m = int(0.35 * h0) + 2
+    loosen = synthetic and loose_p > 0 and random.random() < loose_p
     if synthetic:
+        if loosen:
+            m = int(0.8 * w0) + 2
         big = _background(h0 + 2 * m, w0 + 2 * m)
         big[m:m + h0, m:m + w0] = gray
     else:
@@ -84,6 +92,12 @@ def geometric(gray: np.ndarray, synthetic: bool, out_h: int, jitter: float = 1.0
         x1 -= bw * random.uniform(0.0, edge_cut) * jitter
     y0 -= bh * random.uniform(-0.06, 0.2 * loose) * jitter
     y1 += bh * random.uniform(-0.06, 0.2 * loose) * jitter
+    if loosen:
+        fill_w, fill_h = random.uniform(0.45, 0.9), random.uniform(0.35, 0.8)
+        ex, ey = bw * (1 / fill_w - 1), bh * (1 / fill_h - 1)
+        sx, sy = random.uniform(0.3, 0.7), random.uniform(0.3, 0.7)
+        x0, x1 = x0 - ex * sx, x1 + ex * (1 - sx)
+        y0, y1 = y0 - ey * sy, y1 + ey * (1 - sy)
     out_w = max(8, int(round(out_h * (x1 - x0) / max(1.0, y1 - y0))))
     # Anti-alias first if the plate shrinks a lot (a camera integrates, it does not skip).
     k = out_h / max(1.0, (y1 - y0))
@@ -140,10 +154,10 @@ def photometric(img: np.ndarray, binarize_p: float = 0.0) -> np.ndarray:
 
 
 def augment(gray: np.ndarray, synthetic: bool, height_range=(16, 110), binarize_p=0.0,
-            jitter=1.0, left_cut=0.0, left_pad=0.0, edge_cut=0.0) -> np.ndarray:
+            jitter=1.0, left_cut=0.0, left_pad=0.0, edge_cut=0.0, loose_p=0.0) -> np.ndarray:
     """Full augmentation of one gray plate image; returns an 8-bit crop ready for the
     contract resize.  A random crop height simulates near and far plates."""
     lo, hi = height_range
     out_h = int(np.exp(random.uniform(np.log(lo), np.log(hi))))
-    crop = geometric(gray, synthetic, out_h, jitter, left_cut, left_pad, edge_cut)
+    crop = geometric(gray, synthetic, out_h, jitter, left_cut, left_pad, edge_cut, loose_p)
     return photometric(crop, binarize_p)

@@ -27,6 +27,8 @@ CROP_SETS = {
     "us-plates": canonical_latin,
     "ru-plates": canonical_latin,
     "kz-plates": canonical_latin,
+    "br-plates": canonical_latin,     # loose crops: the plate fills about half the width
+    "ar-plates": canonical_latin,
 }
 
 

@@ -115,3 +115,37 @@ def render(text: str = None):
 
     sc.rounded_border(img, (25, 25, 25), max(1, int(H * random.uniform(0.015, 0.04))), int(H * 0.08))
     return img, text
+
+
+def render_motorcycle():
+    """An Iranian motorcycle plate: three digits above five (canonical text: the eight digits,
+    top row first), `ایران` beside the top row, sometimes a thin blue strip at the left.
+    Read through `tworow.unfold`, as the product reads square crops."""
+    persian, _ = _fonts()
+    digits = lambda n: "".join(random.choice("0123456789") for _ in range(n))
+    top, bottom = random.choice("123456789") + digits(2), random.choice("123456789") + digits(4)
+    W = random.randint(200, 320)
+    H = int(W / random.uniform(1.25, 1.6))
+    img = sc.plate_canvas(W, H, sc.rand_color((238, 240, 240), 15))
+    ink = sc.rand_color((20, 20, 20), 20)
+    f = random.choice(persian)
+    squeeze = random.uniform(0.85, 1.25)
+    x0 = 0.04
+    if random.random() < 0.4:
+        sc.rect(img, 0, 0, W * 0.07, H - 1, sc.rand_color((20, 50, 150), 25))
+        x0 = 0.1
+    split = H * random.uniform(0.42, 0.5)
+    # Top row: ایران at the right (the plate reads right to left), three digits at the left.
+    sc.draw_fit(img, IRAN_WORD, f, W * 0.68, W * 0.95, split * 0.55, split * 0.3, "\u0627", ink)
+    ch_h = split * random.uniform(0.6, 0.75)
+    for k, ch in enumerate(top):
+        cx = W * (x0 + 0.1) + k * W * 0.17
+        sc.draw_centered(img, fa_digit(ch), f, cx, split * 0.5 + ch_h / 2, ch_h, "\u06f8", ink, squeeze)
+    sc.rect(img, W * 0.05, split, W * 0.95, split + max(1, H * 0.015), ink)
+    ch_h = (H - split) * random.uniform(0.6, 0.75)
+    unit = W * (0.92 - x0) / 5
+    for k, ch in enumerate(bottom):
+        cx = W * x0 + unit * (k + 0.5)
+        sc.draw_centered(img, fa_digit(ch), f, cx, split + (H - split) * 0.5 + ch_h / 2, ch_h, "\u06f8", ink, min(1.0, squeeze))
+    sc.rounded_border(img, (25, 25, 25), max(1, int(H * random.uniform(0.015, 0.035))), int(H * 0.08))
+    return img, top + bottom

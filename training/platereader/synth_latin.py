@@ -184,8 +184,7 @@ def _draw_line(img, groups, sep, f, x0, x1, cy, ch_h, ink, squeeze, shapes=False
                 r = ch_h * 0.06
                 sc.rect(img, x + w / 2 - r, cy - r, x + w / 2 + r, cy + r, ink)
             elif sep == "emblem":
-                col = sc.rand_color(tuple(int(c) for c in np.random.randint(30, 220, 3)), 0)
-                sc.rect(img, x + w * 0.1, cy - ch_h * 0.3, x + w * 0.9, cy + ch_h * 0.3, col)
+                decoration(img, x + w * 0.05, cy - ch_h * 0.42, x + w * 0.95, cy + ch_h * 0.42)
             x += w + gap * scale
             continue
         mask, top = m
@@ -377,33 +376,55 @@ def render_ru():
     return img, text + region
 
 
+def _kz_flag(img, x0, x1, H, f):
+    """The left field of a Kazakh plate: the sky-blue flag (a golden sun over a steppe eagle)
+    above `KZ`, or only `KZ` on older or cheaper plates."""
+    from PIL import Image, ImageDraw
+    w = x1 - x0
+    if random.random() < 0.75:
+        top, bot = H * 0.1, H * random.uniform(0.45, 0.55)
+        sc.rect(img, x0 + w * 0.08, top, x1 - w * 0.08, bot, sc.rand_color((0, 175, 202), 25))
+        pil = Image.fromarray(img)
+        d = ImageDraw.Draw(pil)
+        cx, cy, r = (x0 + x1) / 2, (top + bot) / 2, (bot - top) * 0.28
+        d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=tuple(sc.rand_color((250, 200, 40), 20)))
+        d.line([cx - r * 1.4, cy + r * 1.2, cx + r * 1.4, cy + r * 1.2], fill=tuple(sc.rand_color((250, 200, 40), 20)),
+               width=max(1, int(r * 0.3)))
+        img[:] = np.asarray(pil)
+        sc.draw_fit(img, "KZ", f, x0 + w * 0.1, x1 - w * 0.1, H * 0.76, H * 0.28, "K", sc.rand_color((20, 20, 20), 15))
+    else:
+        sc.draw_fit(img, "KZ", f, x0 + w * 0.1, x1 - w * 0.1, H * 0.72, H * 0.3, "K", sc.rand_color((20, 20, 20), 15))
+
+
 def render_kz():
-    """Kazakh: [flag KZ] DDD LL(L) | RR; older style L DDD LLL too (region last)."""
+    """Kazakh plates as they are on the road (canonical text in the `kz` grammar's formats):
+
+    * 2012 private `DDD LLL RR` and legal-entity `DDD LL RR`: the flag and `KZ` at the left,
+      the two-digit region code at the right behind a bar;
+    * 1993 `L DDD LLL` (private) and `L DDD LL` (organisations): the region letter first, no
+      region code, the flag or only `KZ` at the left."""
     W = random.randint(300, 540)
     H = int(W / random.uniform(4.3, 4.9))
     img = sc.plate_canvas(W, H, sc.rand_color((240, 240, 240), 15))
     ink = sc.rand_color((15, 15, 15), 15)
     f = random.choice(_fonts("latin"))
     sq = random.uniform(0.75, 1.15)
-    strip = W * random.uniform(0.08, 0.11)
-    if random.random() < 0.7:
-        sc.rect(img, 0, 0, strip, H, sc.rand_color((40, 150, 210), 25))
-        sc.draw_fit(img, "KZ", f, strip * 0.1, strip * 0.9, H * 0.75, H * 0.2, "K", (245, 245, 245))
+    strip = W * random.uniform(0.09, 0.12)
+    _kz_flag(img, 0, strip, H, f)
+    kind = random.choices(["2012", "2012-org", "1993", "1993-org"], [0.55, 0.2, 0.15, 0.1])[0]
+    if kind.startswith("2012"):
+        main = _pick(DIGITS, 3) + _pick(RU_LETTERS if random.random() < 0.3 else LATIN_LETTERS, 3 if kind == "2012" else 2)
+        region = "%02d" % random.randint(1, 20)
+        bx = W * random.uniform(0.78, 0.82)
+        _draw_ru_like(img, main, [1] * len(main), f, strip + W * 0.02, bx - W * 0.02, H, ink, sq)
+        sc.rect(img, bx, H * 0.04, bx + max(1, H * 0.03), H * 0.96, ink)
+        sc.draw_fit(img, region, f, bx + W * 0.015, W * 0.98, H * 0.5, H * 0.62, "0", ink, sq)
+        text = main + region
     else:
-        sc.draw_fit(img, "KZ", f, strip * 0.1, strip * 0.9, H * 0.75, H * 0.2, "K", ink)
-    if random.random() < 0.85:
-        main = _pick(DIGITS, 3) + _pick(LATIN_LETTERS, random.choice([2, 3, 3]))
-        big = [1] * len(main)
-    else:
-        main = random.choice(LATIN_LETTERS) + _pick(DIGITS, 3) + _pick(LATIN_LETTERS, random.choice([2, 3]))
-        big = [1] * len(main)
-    region = "%02d" % random.randint(1, 20)
-    bx = W * random.uniform(0.78, 0.82)
-    _draw_ru_like(img, main, big, f, strip + W * 0.02, bx - W * 0.02, H, ink, sq)
-    sc.rect(img, bx, H * 0.04, bx + max(1, H * 0.03), H * 0.96, ink)
-    sc.draw_fit(img, region, f, bx + W * 0.015, W * 0.98, H * 0.5, H * 0.62, "0", ink, sq)
+        text = random.choice(LATIN_LETTERS) + _pick(DIGITS, 3) + _pick(LATIN_LETTERS, 3 if kind == "1993" else 2)
+        _draw_ru_like(img, text, [1] * len(text), f, strip + W * 0.03, W * 0.97, H, ink, sq)
     sc.rounded_border(img, ink, max(1, int(H * random.uniform(0.02, 0.05))), int(H * 0.1))
-    return img, main + region
+    return img, text
 
 
 def render_eu():
@@ -421,11 +442,77 @@ def render_eu():
     n = random.randint(2, 3)
     groups = [_pick(random.choice([LATIN_LETTERS, DIGITS, LATIN_LETTERS + DIGITS]), random.randint(1, 4))
               for _ in range(n)]
-    _draw_line(img, groups, random.choice([" ", "-", "·"]), f, strip + W * 0.03, W * 0.97,
+    # Slovak and Czech style: a coat of arms or the two inspection stickers between groups.
+    sep = random.choice([" ", "-", "·", "emblem", "emblem"])
+    _draw_line(img, groups, sep, f, strip + W * 0.03, W * 0.97,
                H * 0.5, H * random.uniform(0.6, 0.75), ink, random.uniform(0.6, 1.0),
                shapes=random.random() < SHAPE_P["eu"])
     sc.rounded_border(img, ink, max(1, int(H * 0.03)), int(H * 0.1))
+    if random.random() < 0.3:
+        screws(img)
     return img, "".join(groups)
+
+
+def decoration(img, x0, y0, x1, y1, kind=None):
+    """Something real plates carry between their characters that is not a character: a
+    coat of arms (the Slovak double cross on hills, a round crest), the two round
+    inspection stickers of Czech plates (stacked coloured discs, which a reader that never
+    saw them reads as `8`), or a plain coloured badge.  Drawn inside the box given."""
+    from PIL import Image, ImageDraw
+    kind = kind or random.choice(["shield", "shield", "discs", "discs", "crest", "badge"])
+    w, h = x1 - x0, y1 - y0
+    pil = Image.fromarray(img)
+    d = ImageDraw.Draw(pil)
+    col = lambda base, j=30: tuple(sc.rand_color(base, j))
+    if kind == "shield":
+        # A heater shield (red) with a white double-armed cross on blue hills.
+        sw = min(w, h * 0.8)
+        cx = (x0 + x1) / 2
+        top, bot = y0, y1
+        pts = [(cx - sw / 2, top), (cx + sw / 2, top), (cx + sw / 2, top + (bot - top) * 0.55),
+               (cx, bot), (cx - sw / 2, top + (bot - top) * 0.55)]
+        d.polygon(pts, fill=col((200, 30, 40)), outline=col((240, 240, 240), 10) if random.random() < 0.5 else None)
+        white = col((245, 245, 245), 10)
+        bar = max(1, sw * 0.1)
+        d.rectangle([cx - bar / 2, top + h * 0.12, cx + bar / 2, top + h * 0.72], fill=white)
+        for fy, fw in ((0.28, 0.32), (0.45, 0.42)):
+            d.rectangle([cx - sw * fw / 2, top + h * fy - bar / 2, cx + sw * fw / 2, top + h * fy + bar / 2], fill=white)
+        d.pieslice([cx - sw * 0.4, top + h * 0.62, cx + sw * 0.4, top + h * 1.02], 180, 360, fill=col((30, 60, 170)))
+    elif kind == "discs":
+        # Two stacked round stickers (emission / technical inspection), coloured, with a rim.
+        r = min(w / 2, h / 4.2)
+        cx = (x0 + x1) / 2
+        for cy in (y0 + h * 0.27, y0 + h * 0.73):
+            d.ellipse([cx - r, cy - r, cx + r, cy + r],
+                      fill=col(tuple(int(c) for c in np.random.randint(40, 230, 3)), 0),
+                      outline=col((30, 30, 30)) if random.random() < 0.6 else None, width=max(1, int(r * 0.12)))
+            if random.random() < 0.5:
+                d.line([cx - r * 0.7, cy, cx + r * 0.7, cy], fill=col((20, 20, 20)), width=max(1, int(r * 0.15)))
+    elif kind == "crest":
+        r = min(w, h) / 2
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=col((40, 120, 200), 60), outline=col((230, 200, 40), 30),
+                  width=max(1, int(r * 0.15)))
+        d.ellipse([cx - r * 0.45, cy - r * 0.45, cx + r * 0.45, cy + r * 0.45], fill=col((230, 200, 40), 30))
+    else:
+        d.rectangle([x0 + w * 0.05, y0 + h * 0.15, x1 - w * 0.05, y1 - h * 0.15],
+                    fill=col(tuple(int(c) for c in np.random.randint(30, 220, 3)), 0))
+    img[:] = np.asarray(pil)
+
+
+def screws(img, ink=None):
+    """Screw or rivet heads near the top and bottom edge (often between the characters)."""
+    from PIL import Image, ImageDraw
+    H, W = img.shape[:2]
+    pil = Image.fromarray(img)
+    d = ImageDraw.Draw(pil)
+    r = H * random.uniform(0.035, 0.06)
+    xs = [W * random.uniform(0.15, 0.3), W * random.uniform(0.7, 0.85)] if random.random() < 0.6 else [W * random.uniform(0.4, 0.6)]
+    for x in xs:
+        for y in ((H * 0.1, H * 0.9) if random.random() < 0.5 else (H * random.choice([0.1, 0.9]),)):
+            c = tuple(sc.rand_color((150, 150, 150), 60))
+            d.ellipse([x - r, y - r, x + r, y + r], fill=c, outline=tuple(sc.rand_color((60, 60, 60), 20)))
+    img[:] = np.asarray(pil)
 
 
 def _draw_ru_like(img, text, big, f, x0, x1, H, ink, sq):
@@ -441,11 +528,67 @@ def _draw_ru_like(img, text, big, f, x0, x1, H, ink, sq):
                          base, h, "H" if ch.isalpha() else "0", ink, sq)
 
 
-RENDERERS = [(render_us, 0.5), (render_ru, 0.15), (render_kz, 0.09), (render_eu, 0.09),
+RENDERERS = [(render_us, 0.45), (render_ru, 0.14), (render_kz, 0.09), (render_eu, 0.15),
              (render_br, 0.12), (render_mercosur, 0.05)]
 
 
 def render():
     """One random Latin plate: (RGB uint8 image, canonical text)."""
     fn = random.choices([r for r, _ in RENDERERS], [w for _, w in RENDERERS])[0]
-    return fn()
+    img, text = fn()
+    if fn is not render_eu and random.random() < 0.15:
+        screws(img)
+    return img, text
+
+
+# ---------------------------------------------------------------- two-row (square) plates
+
+def _row(img, text, f, x0, x1, y0, y1, ink, sq):
+    """One text row of a two-row plate, filling the band y0..y1 between x0 and x1."""
+    h = (y1 - y0) * random.uniform(0.62, 0.78)
+    cy = (y0 + y1) / 2 + (y1 - y0) * random.uniform(-0.03, 0.03)
+    split = len(text) >= 4 and random.random() < 0.4
+    groups = [text[:len(text) // 2], text[len(text) // 2:]] if split else [text]
+    _draw_line(img, groups, " " if split else "", f, x0, x1, cy, h, ink, sq)
+
+
+def render_two_row():
+    """One square two-row plate: (RGB image, canonical text, top row first).
+
+    Russian square plate (`L DDD` above `LL RR(R)`), Kazakh square plate (`DDD` above
+    `LL(L) RR`, a flag field left of the bottom row), European two-row plates (letters above
+    digits and letters, sometimes a blue strip) and US motorcycle-style plates (a few
+    characters above more).  Read through `tworow.unfold`, as the product reads them."""
+    kind = random.choices(["ru", "kz", "eu", "us"], [0.3, 0.3, 0.25, 0.15])[0]
+    W = random.randint(200, 340)
+    H = int(W / random.uniform(1.2, 1.9))
+    yellow = kind == "eu" and random.random() < 0.3
+    img = sc.plate_canvas(W, H, sc.rand_color((245, 205, 40) if yellow else (240, 240, 240), 12))
+    ink = sc.rand_color((15, 15, 15), 15)
+    f = random.choice(_fonts("latin"))
+    sq = random.uniform(0.7, 1.05)
+    top_x0 = bottom_x0 = W * 0.05
+    if kind == "ru":
+        top = random.choice(RU_LETTERS) + _pick(DIGITS, 3)
+        bottom = _pick(RU_LETTERS, 2) + _pick(DIGITS, random.choice([2, 2, 3]))
+    elif kind == "kz":
+        top = _pick(DIGITS, 3)
+        bottom = _pick(LATIN_LETTERS, random.choice([2, 3, 3])) + "%02d" % random.randint(1, 20)
+        _kz_flag(img, W * 0.01, W * 0.17, H, f)
+        bottom_x0 = W * 0.19
+    elif kind == "eu":
+        top = _pick(LATIN_LETTERS, random.randint(1, 3))
+        bottom = _pick(DIGITS, random.randint(2, 4)) + _pick(LATIN_LETTERS, random.randint(0, 2))
+        if random.random() < 0.6:
+            sc.rect(img, 0, 0, W * 0.12, H, sc.rand_color((20, 50, 160), 20))
+            top_x0 = bottom_x0 = W * 0.15
+    else:
+        top = _pick(LATIN_LETTERS + DIGITS, random.randint(2, 3))
+        bottom = _pick(DIGITS + LATIN_LETTERS, random.randint(3, 4))
+    split = H * random.uniform(0.42, 0.55)
+    _row(img, top, f, top_x0, W * 0.95, H * 0.04, split, ink, sq)
+    _row(img, bottom, f, bottom_x0, W * 0.95, split, H * 0.96, ink, sq)
+    sc.rounded_border(img, ink, max(1, int(H * random.uniform(0.015, 0.035))), int(H * 0.06))
+    if random.random() < 0.3:
+        screws(img)
+    return img, top + bottom

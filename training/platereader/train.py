@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import augment, realdata, splice
+from . import augment, realdata, splice, tworow
 from .charsets import encode, greedy_decode
 from .model import PlateReader, count_macs
 from .preprocess import gray_to_input
@@ -70,7 +70,9 @@ class RealPool:
         return gray, text
 
 
-def make_batch(cfg, real: RealPool, synth: SynthPool, n: int):
+def make_batch(cfg, real: RealPool, synth: SynthPool, n: int, two_row: SynthPool = None):
+    """One batch; `two_row` (when the reader's config has `two_row_p`) holds rendered two-row
+    plates, shown unfolded (tworow.unfold) as the product reads square crops."""
     images, targets, lengths = [], [], []
     real_edges = dict(left_pad=cfg.get("left_pad", 0.0), edge_cut=cfg.get("edge_cut", 0.0))
     for _ in range(n):
@@ -84,10 +86,15 @@ def make_batch(cfg, real: RealPool, synth: SynthPool, n: int):
                 crop = augment.geometric(gray, False, max(16, gray.shape[0]), jitter=0.4, **real_edges)
             else:
                 crop = augment.augment(gray, False, cfg["crop_heights"], cfg["binarize_p"], **real_edges)
+            if two_row is not None and gray.shape[1] < tworow.REAL_TWO_ROW_ASPECT * gray.shape[0]:
+                crop = tworow.unfold(crop)
+        elif two_row is not None and random.random() < cfg["two_row_p"]:
+            gray, text = two_row.sample()
+            crop = tworow.unfold(augment.augment(gray, True, cfg["two_row_heights"], cfg["binarize_p"]))
         else:
             gray, text = synth.sample()
             crop = augment.augment(gray, True, cfg["crop_heights"], cfg["binarize_p"],
-                                   left_cut=cfg.get("left_cut", 0.0))
+                                   left_cut=cfg.get("left_cut", 0.0), loose_p=cfg.get("loose_p", 0.0))
         images.append(gray_to_input(crop, cfg["width"], cfg["height"]))
         t = encode(text, cfg["charset"])
         targets.extend(t)
@@ -121,6 +128,7 @@ def train(cfg, data_root, out_dir, steps=None, seed=0, log=print, max_minutes=No
     real = RealPool(data_root, cfg["train_sets"], cfg.get("splice", 0.0))
     log("rendering the synthetic pool ...")
     synth = SynthPool(cfg["render"])
+    two_row = SynthPool(cfg["render_two_row"], size=500) if cfg.get("two_row_p") else None
     # Weight decay on conv weights only (not on BatchNorm scales/shifts or biases).
     decay = [p for p in model.parameters() if p.ndim > 1]
     no_decay = [p for p in model.parameters() if p.ndim <= 1]
@@ -140,7 +148,9 @@ def train(cfg, data_root, out_dir, steps=None, seed=0, log=print, max_minutes=No
             group["lr"] = lr
         model.train()
         synth.step()
-        x, y, ylen = make_batch(cfg, real, synth, cfg["batch"])
+        if two_row is not None:
+            two_row.step()
+        x, y, ylen = make_batch(cfg, real, synth, cfg["batch"], two_row)
         logits = model(x)                                     # [N, T, C]
         logp = F.log_softmax(logits, 2).permute(1, 0, 2)      # [T, N, C] for CTCLoss
         tlen = torch.full((x.shape[0],), logits.shape[1], dtype=torch.long)

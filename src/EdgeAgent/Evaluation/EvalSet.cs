@@ -115,6 +115,55 @@ public sealed class EvalSet
         return new EvalSet(folder, kind, name, [.. images.Select(x => new EvalImage(x.File, x.Plates))], problems);
     }
 
+    /// <summary>
+    /// This set with the texts of an audit file (<c>file label shows why</c>, tab-separated with a header, as
+    /// <c>training/splits/*-val-audit.tsv</c>): rows whose label, checked by eye, names other characters than the crop
+    /// shows. Each audited crop must be in the set with the label the audit names, or the audit is for another set
+    /// or a changed label file: <see cref="InvalidDataException"/> names the row.
+    /// </summary>
+    public EvalSet WithAudit(string auditPath)
+    {
+        ArgumentNullException.ThrowIfNull(auditPath);
+        var lines = File.ReadAllLines(auditPath);
+        var header = lines.Length == 0 ? [] : lines[0].TrimEnd('\r').Split('\t');
+        int fileColumn = Array.IndexOf(header, "file"), labelColumn = Array.IndexOf(header, "label"), showsColumn = Array.IndexOf(header, "shows");
+        if (fileColumn < 0 || labelColumn < 0 || showsColumn < 0)
+        {
+            throw new InvalidDataException($"{auditPath}: the header must name the columns file, label and shows.");
+        }
+
+        var shows = new Dictionary<string, (string Label, string Shows)>(StringComparer.Ordinal);
+        for (var i = 1; i < lines.Length; i++)
+        {
+            var cells = lines[i].TrimEnd('\r').Split('\t');
+            if (cells.Length > Math.Max(fileColumn, Math.Max(labelColumn, showsColumn)))
+            {
+                shows[cells[fileColumn]] = (cells[labelColumn], cells[showsColumn]);
+            }
+        }
+
+        var images = Images.Select(image =>
+        {
+            if (!shows.Remove(image.File, out var audit))
+            {
+                return image;
+            }
+
+            if (Kind != EvalKind.Crops || image.Plates[0].Text != audit.Label)
+            {
+                throw new InvalidDataException($"{auditPath}: {image.File} is labelled '{image.Plates[0].Text}' here, not '{audit.Label}' as the audit says.");
+            }
+
+            return image with { Plates = [image.Plates[0] with { Text = audit.Shows }] };
+        }).ToList();
+        if (shows.Count > 0)
+        {
+            throw new InvalidDataException($"{auditPath}: {string.Join(", ", shows.Keys.Order(StringComparer.Ordinal))} not among the crops evaluated.");
+        }
+
+        return new EvalSet(Folder, Kind, LabelFile, images, Problems);
+    }
+
     /// <summary>Reads a split list: one file name a line (<c>img/12.jpg</c> or <c>12.jpg</c>), blank lines and <c>#</c> comments skipped.</summary>
     public static IReadOnlySet<string> LoadList(string path) =>
         File.ReadLines(path)

@@ -20,6 +20,8 @@ namespace EdgeAnpr.Agent.Evaluation;
 /// <param name="CharAccuracy">1 - (edit distance of the reads to the labels) / (characters in the labels), at least 0.</param>
 /// <param name="MedianMs">Median time per image of reading (crops) or of detection and reading (scenes); decoding the file is not counted.</param>
 /// <param name="P95Ms">95th percentile of the same.</param>
+/// <param name="Taken">Plates with text for which the pipeline took a read (in the formats, at least the minimum confidence).</param>
+/// <param name="TakenWrong">Of those, the plates whose taken read is not the label: the reads that would raise a false alarm.</param>
 public sealed record EvalReport(
     string Kind,
     int Images,
@@ -30,7 +32,15 @@ public sealed record EvalReport(
     double? ExactRate,
     double? CharAccuracy,
     double MedianMs,
-    double P95Ms);
+    double P95Ms,
+    int? Taken = null,
+    int? TakenWrong = null);
+
+/// <summary>
+/// One labelled plate's best read for a confidence sweep: its confidence (0 when outside the formats or not found) and
+/// whether its text is the label. A threshold t takes the reads with <paramref name="Confidence"/> at least t.
+/// </summary>
+public sealed record EvalReadPoint(float Confidence, bool Right);
 
 /// <summary>
 /// A labelled plate not read exactly: what it is, what was read (empty for nothing), whether it was found, and the
@@ -62,6 +72,11 @@ public sealed class PlateEvaluator(PlateReaders readers, PlateDetector? detector
 
     /// <summary>The plates not read exactly, after <see cref="RunAsync"/>, in the set's order.</summary>
     public IReadOnlyList<EvalMiss> Misses { get; private set; } = [];
+
+    /// <summary>Every labelled plate's read (confidence, right or not), after <see cref="RunAsync"/>, for a confidence sweep.</summary>
+    public IReadOnlyList<EvalReadPoint> Reads => _reads;
+
+    private readonly List<EvalReadPoint> _reads = [];
 
     public async Task<EvalReport> RunAsync(EvalSet set, CancellationToken cancellationToken = default)
     {
@@ -145,6 +160,7 @@ public sealed class PlateEvaluator(PlateReaders readers, PlateDetector? detector
 
         var accepted = readers.Accepts(read) ? read.Text!.Value : "";
         tally.Read(plate.Text, accepted, read.Characters);
+        _reads.Add(new EvalReadPoint(read.MatchesGrammar ? read.Confidence : 0f, read.MatchesGrammar && read.Text!.Value == plate.Text));
         if (accepted != plate.Text)
         {
             yield return new EvalMiss(image.File, plate.Text, accepted.Length > 0 ? accepted : read.Characters, Detected: true, read.Confidence, accepted.Length > 0);
@@ -179,6 +195,9 @@ public sealed class PlateEvaluator(PlateReaders readers, PlateDetector? detector
 
             var exact = taken.Contains(plate.Text, StringComparer.Ordinal);
             var read = d >= 0 ? plates[d].Read : null;
+            _reads.Add(read is { MatchesGrammar: true }
+                ? new EvalReadPoint(read.Confidence, read.Text!.Value == plate.Text)
+                : new EvalReadPoint(0f, false));
             tally.Read(plate.Text, exact ? plate.Text : d >= 0 ? taken[d] : "", exact ? plate.Text : read?.Characters ?? "");
             if (!exact)
             {
@@ -254,6 +273,8 @@ public sealed class PlateEvaluator(PlateReaders readers, PlateDetector? detector
         private int _exact;
         private long _labelChars;
         private long _errors;
+        private int _taken;
+        private int _takenWrong;
 
         public void Time(TimeSpan elapsed) => _milliseconds.Add(elapsed.TotalMilliseconds);
 
@@ -272,6 +293,8 @@ public sealed class PlateEvaluator(PlateReaders readers, PlateDetector? detector
         {
             _texts++;
             _exact += accepted == label ? 1 : 0;
+            _taken += accepted.Length > 0 ? 1 : 0;
+            _takenWrong += accepted.Length > 0 && accepted != label ? 1 : 0;
             _labelChars += label.Length;
             _errors += EditDistance(characters, label);
         }
@@ -290,7 +313,9 @@ public sealed class PlateEvaluator(PlateReaders readers, PlateDetector? detector
                 _texts == 0 ? null : Math.Round((double)_exact / _texts, 4),
                 _texts == 0 ? null : Math.Round(Math.Max(0, 1 - ((double)_errors / _labelChars)), 4),
                 Math.Round(Percentile(ms, 0.5), 3),
-                Math.Round(Percentile(ms, 0.95), 3));
+                Math.Round(Percentile(ms, 0.95), 3),
+                _texts == 0 ? null : _taken,
+                _texts == 0 ? null : _takenWrong);
         }
 
         /// <summary>Nearest-rank percentile of sorted values; 0 for none.</summary>

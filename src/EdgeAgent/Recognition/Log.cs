@@ -11,8 +11,8 @@ internal static partial class Log
     public static partial void ReaderLoaded(ILogger logger, string model, int width, int height, int classes, string outputKind);
 
     [LoggerMessage(EventId = 4201, Level = LogLevel.Information,
-        Message = "Reading plates of {Regions}: minimum confidence {MinConfidence}, grammar margin {GrammarMargin} nats")]
-    public static partial void ReadersReady(ILogger logger, RegionList regions, double minConfidence, double grammarMargin);
+        Message = "Reading plates of {Regions}: minimum confidence {IranMinConfidence} (Iranian reader), {LatinMinConfidence} (Latin reader), grammar margin {GrammarMargin} nats")]
+    public static partial void ReadersReady(ILogger logger, RegionList regions, double iranMinConfidence, double latinMinConfidence, double grammarMargin);
 }
 
 /// <summary>Region codes formatted for a log line only when the line is written: <c>kz, ru</c>.</summary>

@@ -80,6 +80,9 @@ public sealed class PlateReaderModel : IDisposable
 
     public int InputHeight => _contract.InputHeight;
 
+    /// <summary>Whether the model was trained on unfolded two-row plates (<see cref="TwoRowUnfold"/>): its contract's <c>twoRow</c>.</summary>
+    public bool ReadsTwoRows => _contract.TwoRow;
+
     /// <summary>The character of each output class; the blank is "".</summary>
     public IReadOnlyList<string> Charset => _contract.Charset;
 

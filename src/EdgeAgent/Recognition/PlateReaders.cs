@@ -21,6 +21,12 @@ public sealed class PlateReaders : IDisposable
     private readonly PlateRegion[] _regions;
     private readonly PlateRead[] _one = new PlateRead[1];
 
+    // Two-row reading (TwoRowUnfold): whether any model reads unfolded crops, the unfolded pixels, and the reads to choose from.
+    private readonly bool _readsTwoRows;
+    private readonly PlateRead[] _candidates;
+    private byte[] _unfolded = [];
+    private float[] _unfoldScratch = [];
+
     private readonly double _marginX;
     private readonly double _marginY;
 
@@ -28,7 +34,9 @@ public sealed class PlateReaders : IDisposable
     {
         _groups = groups;
         _regions = [.. regions];
-        MinConfidence = options.MinConfidence;
+        _readsTwoRows = groups.Any(g => g.Model.ReadsTwoRows);
+        _candidates = new PlateRead[1 + regions.Count];
+        _minConfidence = [.. Enum.GetValues<PlateRegion>().Select(r => (float)options.MinConfidenceFor(r))];
         _marginX = options.CropMarginX;
         _marginY = options.CropMarginY;
     }
@@ -36,8 +44,11 @@ public sealed class PlateReaders : IDisposable
     /// <summary>The regions read, in the configured order.</summary>
     public IReadOnlyList<PlateRegion> Regions => _regions;
 
-    /// <summary>See <see cref="RecognitionOptions.MinConfidence"/>.</summary>
-    public double MinConfidence { get; }
+    /// <summary>Each region's minimum confidence (<see cref="RecognitionOptions.MinConfidenceFor"/>), by the region's value.</summary>
+    private readonly float[] _minConfidence;
+
+    /// <summary>The minimum confidence of a read of <paramref name="region"/>: <see cref="RecognitionOptions.MinConfidenceFor"/>.</summary>
+    public double MinConfidenceFor(PlateRegion region) => _minConfidence[(int)region];
 
     /// <summary>
     /// Loads the models the configured regions need and checks that each can write its regions' plates. Throws
@@ -66,7 +77,8 @@ public sealed class PlateReaders : IDisposable
 
             if (logger is not null)
             {
-                Log.ReadersReady(logger, new RegionList(regions), options.MinConfidence, options.GrammarMargin);
+                double iran = options.MinConfidenceFor(PlateRegion.Ir), latin = options.MinConfidenceFor(PlateRegion.Latin);
+                Log.ReadersReady(logger, new RegionList(regions), iran, latin, options.GrammarMargin);
             }
 
             return new PlateReaders([.. groups], regions, options);
@@ -93,12 +105,12 @@ public sealed class PlateReaders : IDisposable
         return new PlateBox(box.Left - dx, box.Top - dy, box.Right + dx, box.Bottom + dy).ToPixelRect().ClipTo(width, height);
     }
 
-    /// <summary>Whether a read counts as a plate: it matches its region's formats with at least <see cref="MinConfidence"/>.</summary>
+    /// <summary>Whether a read counts as a plate: it matches its region's formats with at least its region's <see cref="MinConfidenceFor"/>.</summary>
     public bool Accepts(PlateRead read)
     {
         ArgumentNullException.ThrowIfNull(read);
         // Compared in float, the confidence's own precision, so that a minimum of 0.9 admits a read of 0.9f.
-        return read.MatchesGrammar && read.Confidence >= (float)MinConfidence;
+        return read.MatchesGrammar && read.Confidence >= _minConfidence[(int)read.Region];
     }
 
     /// <summary>Reads one crop of an 8-bit gray frame (<paramref name="stride"/> bytes a row).</summary>
@@ -129,6 +141,15 @@ public sealed class PlateReaders : IDisposable
             throw new ArgumentException($"{results.Length} results cannot hold {crops.Length} crops.", nameof(results));
         }
 
+        ReadAsIs(pixels, stride, crops, results);
+        if (_readsTwoRows)
+        {
+            ReadUnfolded(pixels, stride, crops, results);
+        }
+    }
+
+    private void ReadAsIs(ReadOnlySpan<byte> pixels, int stride, ReadOnlySpan<PixelRect> crops, Span<PlateRead> results)
+    {
         if (_groups.Length == 1 && _regions.Length == 1)
         {
             _groups[0].Model.Read(pixels, stride, crops, _regions, results);
@@ -167,6 +188,38 @@ public sealed class PlateReaders : IDisposable
         finally
         {
             ArrayPool<PlateRead>.Shared.Return(all, clearArray: true);
+        }
+    }
+
+    /// <summary>
+    /// Reads each squarish crop (<see cref="TwoRowUnfold.MayHoldTwoRows"/>) once more, unfolded, with the models trained on
+    /// two-row plates, and keeps the better of its reads (<see cref="Best"/>): a crop cannot tell whether it holds one row
+    /// (a US plate is 2:1) or two, and the read as it is stays the answer when no unfolded read is in the formats.
+    /// </summary>
+    private void ReadUnfolded(ReadOnlySpan<byte> pixels, int stride, ReadOnlySpan<PixelRect> crops, Span<PlateRead> results)
+    {
+        for (var i = 0; i < crops.Length; i++)
+        {
+            if (!TwoRowUnfold.MayHoldTwoRows(crops[i]))
+            {
+                continue;
+            }
+
+            var (width, height) = TwoRowUnfold.Unfold(pixels, stride, crops[i], ref _unfolded, ref _unfoldScratch);
+            ReadOnlySpan<PixelRect> whole = [new PixelRect(0, 0, width, height)];
+            _candidates[0] = results[i];
+            var count = 1;
+            foreach (var (model, regions) in _groups)
+            {
+                if (model.ReadsTwoRows)
+                {
+                    model.Read(_unfolded.AsSpan(0, width * height), width, whole, regions, _candidates.AsSpan(count, regions.Length));
+                    count += regions.Length;
+                }
+            }
+
+            results[i] = Best(_candidates.AsSpan(0, count));
+            Array.Clear(_candidates);
         }
     }
 

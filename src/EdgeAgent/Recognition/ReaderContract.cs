@@ -20,7 +20,8 @@ internal sealed record ReaderContract(
     IReadOnlyList<string> Charset,
     int Blank,
     bool OutputIsLogits,
-    int? TimeSteps)
+    int? TimeSteps,
+    bool TwoRow = false)
 {
     /// <summary>The sidecar of <paramref name="modelPath"/>: the same name with the extension <c>.json</c>.</summary>
     public static string SidecarPathOf(string modelPath) => Path.ChangeExtension(Path.GetFullPath(modelPath), ".json");
@@ -121,6 +122,14 @@ internal sealed record ReaderContract(
         }
 
         int? timeSteps = root.TryGetProperty("timeSteps", out _) ? Positive("timeSteps", 4096) : null;
-        return new ReaderContract(path, inputName, outputName, width, height, charset, blank, outputKind == "logits", timeSteps);
+
+        // Optional: a reader trained on unfolded two-row plates (Recognition/TwoRowUnfold.cs).
+        var twoRow = root.TryGetProperty("twoRow", out _);
+        if (twoRow)
+        {
+            Require("twoRow", "unfold");
+        }
+
+        return new ReaderContract(path, inputName, outputName, width, height, charset, blank, outputKind == "logits", timeSteps, twoRow);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using EdgeAnpr.Agent.Pipeline;
 using EdgeAnpr.Agent.Tests.Imaging;
@@ -8,7 +9,7 @@ namespace EdgeAnpr.Agent.Tests.Cli;
 public sealed class EvalCommandTests : IDisposable
 {
     private static readonly string[] ReportKeys =
-        ["kind", "images", "labelled", "detected", "detection_recall", "exact", "exact_rate", "char_accuracy", "median_ms", "p95_ms"];
+        ["kind", "images", "labelled", "detected", "detection_recall", "exact", "exact_rate", "char_accuracy", "median_ms", "p95_ms", "taken", "taken_wrong"];
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "edgeanpr-tests", "eval-" + Guid.NewGuid().ToString("N"));
 
@@ -110,6 +111,81 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal("crops", r.GetProperty("kind").GetString());
         Assert.Equal(File.ReadLines(split).Count(l => l.Trim().Length > 0), r.GetProperty("labelled").GetInt32());
         Assert.True(r.GetProperty("exact_rate").GetDouble() >= exactFloor, result.Output);
+    }
+
+    /// <summary>
+    /// A watchlist alarm sends officers out, so each reader's default minimum confidence is set where at most 1 in 200
+    /// reads it takes is wrong on its held-out crops, measured against what the crops show (the audited labels). When
+    /// the defaults were set: Iranian 0 wrong of 216 taken (94.3% of 229 crops) at 0.80.
+    /// </summary>
+    [Theory]
+    [InlineData("ir-plates", "ir", 0.92)]
+    public async Task At_the_default_minimum_confidence_at_most_one_taken_read_in_200_is_wrong(string set, string region, double takenFloor)
+    {
+        var split = RepositoryFiles.Path("training", "splits", set + "-val.txt");
+        var audit = RepositoryFiles.Path("training", "splits", set + "-val-audit.tsv");
+
+        var result = await CliRunner.RunAsync("eval", Path.Combine(RepositoryFiles.SharedData, set), "--region", region, "--only", split, "--audit", audit, "--json");
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        using var report = JsonDocument.Parse(Assert.Single(result.OutputLines));
+        var r = report.RootElement;
+        var taken = r.GetProperty("taken").GetInt32();
+        var wrong = r.GetProperty("taken_wrong").GetInt32();
+        Assert.True(wrong * 200 <= taken, $"{wrong} wrong of {taken} taken: {result.Output}");
+        Assert.True(taken >= takenFloor * r.GetProperty("labelled").GetInt32(), result.Output);
+    }
+
+    [Fact]
+    public async Task An_audit_relabels_its_crops_and_one_for_other_labels_is_refused()
+    {
+        var held = File.ReadLines(RepositoryFiles.Path("training", "splits", "us-plates-val.txt")).Take(3).ToList();
+        var labels = File.ReadLines(Path.Combine(RepositoryFiles.SharedData, "us-plates", "labels.tsv")).Skip(1)
+            .Select(l => l.Split('\t')).Where(c => held.Contains(c[0])).ToList();
+        Directory.CreateDirectory(Path.Combine(_folder, "img"));
+        foreach (var row in labels)
+        {
+            File.Copy(Path.Combine(RepositoryFiles.SharedData, "us-plates", row[0]), Path.Combine(_folder, row[0]));
+        }
+
+        // Label the first crop wrongly, then audit it back to its true text: the audited run reads all three as before.
+        var (file, text) = (labels[0][0], labels[0][1]);
+        File.WriteAllLines(Path.Combine(_folder, "labels.tsv"), ["file\ttext", $"{file}\tWRONG1", .. labels.Skip(1).Select(c => $"{c[0]}\t{c[1]}")]);
+        var audit = Path.Combine(_folder, "audit.tsv");
+        File.WriteAllLines(audit, ["file\tlabel\tshows\twhy", $"{file}\tWRONG1\t{text}\ttest"]);
+
+        var plain = await CliRunner.RunAsync("eval", _folder, "--region", "latin", "--json");
+        var audited = await CliRunner.RunAsync("eval", _folder, "--region", "latin", "--audit", audit, "--json", "--sweep");
+
+        using var before = JsonDocument.Parse(Assert.Single(plain.OutputLines));
+        using var after = JsonDocument.Parse(Assert.Single(audited.OutputLines));
+        Assert.Equal(before.RootElement.GetProperty("exact").GetInt32() + 1, after.RootElement.GetProperty("exact").GetInt32());
+
+        File.WriteAllLines(audit, ["file\tlabel\tshows\twhy", $"{file}\tOTHER1\t{text}\ttest"]);
+        var refused = await CliRunner.RunAsync("eval", _folder, "--region", "latin", "--audit", audit);
+        Assert.Equal(ExitCodes.BadInput, refused.ExitCode);
+        Assert.Contains("not 'OTHER1' as the audit says", Assert.Single(refused.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_sweep_counts_taken_and_wrong_reads_at_each_minimum()
+    {
+        var split = RepositoryFiles.Path("training", "splits", "kz-plates-val.txt");
+
+        var result = await CliRunner.RunAsync("eval", Path.Combine(RepositoryFiles.SharedData, "kz-plates"), "--region", "kz", "--only", split, "--sweep");
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        var rows = result.OutputLines.SkipWhile(l => !l.Contains("min confidence", StringComparison.Ordinal)).Skip(1)
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries))
+            .Select(c => (Taken: int.Parse(c[1].Split(' ')[0], CultureInfo.InvariantCulture), Wrong: int.Parse(c[2].Split(' ')[0], CultureInfo.InvariantCulture)))
+            .ToList();
+        Assert.Equal(15, rows.Count);
+        Assert.InRange(rows[0].Taken, 1, 8);
+        for (var i = 1; i < rows.Count; i++)
+        {
+            // A higher minimum never takes more reads, nor more wrong ones.
+            Assert.True(rows[i].Taken <= rows[i - 1].Taken && rows[i].Wrong <= rows[i - 1].Wrong, result.Output);
+        }
     }
 
     [Fact]

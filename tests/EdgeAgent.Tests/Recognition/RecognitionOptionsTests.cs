@@ -16,7 +16,9 @@ public sealed class RecognitionOptionsTests
         Assert.Equal([PlateRegion.Ir], options.ResolvedRegions());
         Assert.Equal(Path.Combine(AppContext.BaseDirectory, "models", "plate-reader-ir.onnx"), options.ResolvedIranModelPath);
         Assert.Equal(Path.Combine(AppContext.BaseDirectory, "models", "plate-reader-latin.onnx"), options.ResolvedLatinModelPath);
-        Assert.Equal(0.5, options.MinConfidence);
+        Assert.Null(options.MinConfidence);
+        Assert.Equal(RecognitionOptions.DefaultIranMinConfidence, options.MinConfidenceFor(PlateRegion.Ir));
+        Assert.Equal(RecognitionOptions.DefaultLatinMinConfidence, options.MinConfidenceFor(PlateRegion.Kz));
         Assert.Equal(4.6, options.GrammarMargin);
     }
 
