@@ -107,7 +107,7 @@ public sealed class StatusReport
     private CameraStatusPart Camera(CaptureStatus capture, double? framesPerSecond, long now) => new(
         CamelCase(capture.State.ToString()),
         capture.Problem,
-        Decoder: null, // TODO(merge): capture.Decoder, the property the `arm` branch adds to CaptureStatus.
+        capture.Decoder,
         capture.Format?.Width,
         capture.Format?.Height,
         capture.Format is { FramesPerSecond: > 0 } format ? Math.Round(format.FramesPerSecond, 2) : null,
