@@ -44,7 +44,7 @@ public sealed class StatusReportTests
         Assert.Equal(25, camera.FramesPerSecond);
         Assert.Equal(0.5, camera.LastFrameAgeSeconds);
         Assert.Equal((250L, 3L, 1), (camera.Frames, camera.Dropped, camera.Restarts));
-        Assert.Null(camera.Decoder);
+        Assert.Equal("software", camera.Decoder);
         Assert.Equal(["capture", "frame processing", "pass matching"], status.Pipeline!.Stages.Select(s => s.Name));
         Assert.Equal([25.0, 20.0, 0.0], status.Pipeline.Stages.Select(s => s.RatePerSecond!.Value));
         Assert.Equal(200, status.Pipeline.FramesProcessed);

@@ -36,7 +36,7 @@ public sealed class StatusServerTests(ITestOutputHelper output) : IDisposable
         using var document = JsonDocument.Parse(answer);
         Assert.True(document.RootElement.GetProperty("agentRunning").GetBoolean());
         Assert.Equal("starting", document.RootElement.GetProperty("camera").GetProperty("state").GetString());
-        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("camera").GetProperty("decoder").ValueKind);
+        Assert.Equal("software", document.RootElement.GetProperty("camera").GetProperty("decoder").GetString());
         Assert.Equal(
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite,
             File.GetUnixFileMode(SocketPath));
